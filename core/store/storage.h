@@ -1,0 +1,32 @@
+#pragma once
+
+#include "core/model/result.h"
+#include "core/store/metric_store.h"
+
+#include <QString>
+#include <memory>
+
+namespace spyglass::store {
+
+// An opened data directory: one SQLite catalog (WAL mode) shared by the
+// metric, log, trace and profile stores. Opening creates the directory and
+// schema when missing, and refuses a directory written by a newer format.
+class Storage
+{
+public:
+    static Result<std::unique_ptr<Storage>> open(const QString &dataDir);
+    ~Storage();
+
+    const QString &dataDir() const { return m_dataDir; }
+    MetricStore &metrics();
+
+    // The default data directory: QStandardPaths::AppDataLocation + "/data".
+    static QString defaultDataDir();
+
+private:
+    Storage() = default;
+    QString m_dataDir;
+    std::unique_ptr<MetricStore> m_metrics;
+};
+
+} // namespace spyglass::store
