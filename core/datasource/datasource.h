@@ -10,7 +10,9 @@
 #include <QStringList>
 #include <QVariantMap>
 #include <QtPlugin>
+#include <array>
 #include <memory>
+#include <optional>
 
 namespace spyglass::store {
 class Storage;
@@ -25,6 +27,15 @@ enum class Capability {
     Profiles = 0x8,
 };
 Q_DECLARE_FLAGS(Capabilities, Capability)
+
+constexpr std::array<Capability, 4> allCapabilities()
+{
+    return {Capability::Metrics, Capability::Logs, Capability::Traces, Capability::Profiles};
+}
+// The names plugin manifests use in "kinds": "metrics", "logs", "traces", "profiles".
+QString capabilityName(Capability c);
+std::optional<Capability> capabilityFromName(QStringView name);
+QStringList capabilityNames(Capabilities caps);
 
 // How a datasource instance is configured: the fields of a Grafana
 // datasource provisioning entry, so those files map one to one.

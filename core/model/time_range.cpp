@@ -194,8 +194,12 @@ Result<TimeRange> TimeRange::parse(const QString &from, const QString &to)
 TimeRange TimeRange::absolute(TimestampMs from, TimestampMs to)
 {
     TimeRange r;
-    r.m_from = QString::number(from);
-    r.m_to = QString::number(to);
+    // RFC 3339 keeps the text unambiguous (a bare number would read as seconds).
+    auto iso = [](TimestampMs ms) {
+        return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::utc()).toString(Qt::ISODateWithMs);
+    };
+    r.m_from = iso(from);
+    r.m_to = iso(to);
     return r;
 }
 

@@ -11,13 +11,20 @@ namespace spyglass::store {
 // An opened data directory: one SQLite catalog (WAL mode) shared by the
 // metric, log, trace and profile stores. Opening creates the directory and
 // schema when missing, and refuses a directory written by a newer format.
+// Several Storage objects (in one or several processes) may open the same
+// directory; SQLite serialises their writes.
 class Storage
 {
 public:
+    // The on-disk format this build writes and the newest it can read.
+    static constexpr int kFormatVersion = 1;
+
     static Result<std::unique_ptr<Storage>> open(const QString &dataDir);
     ~Storage();
 
     const QString &dataDir() const { return m_dataDir; }
+    // DIR/spyglass.db
+    QString databasePath() const;
     MetricStore &metrics();
 
     // The default data directory: QStandardPaths::AppDataLocation + "/data".

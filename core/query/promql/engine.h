@@ -38,6 +38,11 @@ struct EngineOptions
 {
     std::int64_t lookbackDeltaMs = 5 * 60 * 1000; // Prometheus's default
     std::int64_t maxSamples = 50'000'000;         // per query, as --query.max-samples
+    // Step of subqueries written without one (`x[1h:]`): Prometheus's global
+    // evaluation interval.
+    std::int64_t defaultEvaluationIntervalMs = 60'000;
+    // Set by the engine per query: what step() returns (0 for instant queries).
+    std::int64_t queryStepMs = 0;
 };
 
 // Evaluates PromQL against a Queryable with Prometheus semantics. Stateless

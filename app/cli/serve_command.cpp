@@ -1,0 +1,179 @@
+#include "app/cli/commands.h"
+
+#include "core/api/http_server.h"
+#include "core/api/prometheus_api.h"
+#include "core/store/storage.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QRandomGenerator>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace spyglass::cli {
+
+namespace {
+
+// Self-pipe: the signal handler only writes a byte (async-signal-safe); the
+// event loop sees it through a QSocketNotifier and quits normally, so
+// shutdown runs on the main thread with every destructor.
+int g_signalPipe[2] = {-1, -1};
+
+extern "C" void onStopSignal(int sig)
+{
+    const char c = char(sig);
+    [[maybe_unused]] const auto n = ::write(g_signalPipe[1], &c, 1);
+    // A second Ctrl-C during a slow shutdown ends the process at once.
+    std::signal(sig, SIG_DFL);
+}
+
+struct Endpoint
+{
+    QString host;
+    quint16 port = 0;
+};
+
+// "ADDR:PORT", "[::1]:PORT" or ":PORT" (host defaults to loopback).
+std::optional<Endpoint> parseEndpoint(const QString &text)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    if (colon < 0)
+        return std::nullopt;
+    QString host = text.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    if (host.isEmpty())
+        host = QStringLiteral("127.0.0.1");
+    bool ok = false;
+    const uint port = text.mid(colon + 1).toUInt(&ok);
+    if (!ok || port > 65535)
+        return std::nullopt;
+    return Endpoint{host, quint16(port)};
+}
+
+QByteArray generateToken()
+{
+    QByteArray raw(24, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(raw.data()), raw.size() / 4);
+    return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+} // namespace
+
+int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
+{
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral(
+        "Serves a data directory over HTTP with Prometheus's query API (/api/v1/query, "
+        "/api/v1/query_range, /api/v1/series, /api/v1/labels, ...), so Grafana or any Prometheus "
+        "client can query it. Stops cleanly on SIGINT/SIGTERM."));
+    p.addHelpOption();
+    p.addOption({QStringLiteral("data"), QStringLiteral("Data directory."), QStringLiteral("DIR")});
+    p.addOption({QStringLiteral("listen"),
+                 QStringLiteral("HTTP address (default 127.0.0.1:4318; port 0 picks a free one)."),
+                 QStringLiteral("ADDR:PORT")});
+    p.addOption({QStringLiteral("listen-all"),
+                 QStringLiteral("Bind all interfaces (0.0.0.0) instead of loopback; requires a bearer token.")});
+    p.addOption({QStringLiteral("token"),
+                 QStringLiteral("Bearer token clients must send (generated and shown once with "
+                                "--listen-all when not given)."),
+                 QStringLiteral("T")});
+    p.addOption({QStringLiteral("grpc"), QStringLiteral("OTLP/gRPC address (not available yet)."),
+                 QStringLiteral("ADDR:PORT")});
+    p.addOption({QStringLiteral("demo"), QStringLiteral("Run the demo system (not available yet).")});
+    if (!p.parse(args))
+        return usageError(err, p.errorText());
+    if (p.isSet(QStringLiteral("help"))) {
+        out << p.helpText();
+        return 0;
+    }
+    if (!p.isSet(QStringLiteral("data")))
+        return usageError(err, QStringLiteral("--data DIR is required"));
+    if (!p.positionalArguments().isEmpty())
+        return usageError(err, QStringLiteral("unexpected argument \"%1\"").arg(p.positionalArguments().front()));
+
+    const QString listenText = p.isSet(QStringLiteral("listen")) ? p.value(QStringLiteral("listen"))
+                                                                  : QStringLiteral("127.0.0.1:4318");
+    auto endpoint = parseEndpoint(listenText);
+    if (!endpoint)
+        return usageError(err, QStringLiteral("invalid --listen \"%1\": expected ADDR:PORT").arg(listenText));
+    if (p.isSet(QStringLiteral("listen-all")))
+        endpoint->host = QStringLiteral("0.0.0.0");
+
+    api::HttpServerOptions options;
+    options.bearerToken = p.value(QStringLiteral("token")).toUtf8();
+    const bool loopback = api::HttpServer::isLoopbackAddress(endpoint->host);
+    if (!loopback && options.bearerToken.isEmpty()) {
+        if (!p.isSet(QStringLiteral("listen-all")))
+            return usageError(err, QStringLiteral("listening on %1 needs --token T (or use --listen-all, "
+                                                  "which generates one)")
+                                       .arg(endpoint->host));
+        options.bearerToken = generateToken();
+        out << "spyglass-core: generated bearer token (shown only now): " << options.bearerToken << '\n';
+    }
+    if (p.isSet(QStringLiteral("grpc")))
+        err << "spyglass-core: note: --grpc is not available yet (OTLP receivers come with the ingest work); ignored\n";
+    if (p.isSet(QStringLiteral("demo")))
+        err << "spyglass-core: note: --demo is not available yet (the demo system comes with the ingest work); ignored\n";
+    err.flush();
+
+    auto storage = store::Storage::open(p.value(QStringLiteral("data")));
+    if (!storage) {
+        err << "spyglass-core: " << storage.error().toString() << '\n';
+        return 1;
+    }
+
+    if (::pipe2(g_signalPipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        err << "spyglass-core: cannot create the signal pipe\n";
+        return 1;
+    }
+    QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
+    int stopSignal = 0;
+    QObject::connect(&notifier, &QSocketNotifier::activated, [&] {
+        char c = 0;
+        if (::read(g_signalPipe[0], &c, 1) == 1)
+            stopSignal = c;
+        QCoreApplication::quit();
+    });
+    struct sigaction sa = {};
+    sa.sa_handler = onStopSignal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, nullptr);
+    ::sigaction(SIGTERM, &sa, nullptr);
+
+    int rc = 0;
+    {
+        api::HttpServer server(options);
+        api::PrometheusApi::registerRoutes(server.router(), **storage);
+        auto port = server.listen(endpoint->host, endpoint->port);
+        if (!port) {
+            err << "spyglass-core: " << port.error().toString() << '\n';
+            rc = 1;
+        } else {
+            const QString shown = endpoint->host.contains(u':') ? u'[' + endpoint->host + u']' : endpoint->host;
+            out << "spyglass-core: HTTP listening on " << shown << ':' << *port << '\n';
+            out.flush();
+            QCoreApplication::exec();
+            out << "spyglass-core: " << (stopSignal == SIGINT ? "SIGINT" : stopSignal == SIGTERM ? "SIGTERM" : "quit")
+                << " received, stopping\n";
+            out.flush();
+            server.stop(); // finishes requests in flight
+        }
+    }
+    storage->reset(); // closes the catalog: every acknowledged write is on disk
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    notifier.setEnabled(false);
+    ::close(g_signalPipe[0]);
+    ::close(g_signalPipe[1]);
+    if (rc == 0) {
+        out << "spyglass-core: stopped\n";
+        out.flush();
+    }
+    return rc;
+}
+
+} // namespace spyglass::cli

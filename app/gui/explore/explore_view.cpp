@@ -1,0 +1,337 @@
+#include "app/gui/explore/explore_view.h"
+
+#include "app/gui/explore/frames_table_model.h"
+#include "app/gui/widgets/time_series_plot.h"
+
+#include <QComboBox>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QKeyEvent>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTableView>
+#include <QTextBlock>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace spyglass::gui::explore {
+
+ExploreView::ExploreView(QWidget *parent)
+    : QWidget(parent),
+      m_datasourceCombo(new QComboBox(this)),
+      m_queryTypeCombo(new QComboBox(this)),
+      m_queryEdit(new QPlainTextEdit(this)),
+      m_runButton(new QPushButton(tr("Run query"), this)),
+      m_cancelButton(new QPushButton(tr("Cancel"), this)),
+      m_status(new QLabel(this)),
+      m_splitter(new QSplitter(Qt::Vertical, this)),
+      m_plot(new widgets::TimeSeriesPlot(m_splitter)),
+      m_table(new QTableView(m_splitter)),
+      m_model(new FramesTableModel(this))
+{
+    setObjectName(QStringLiteral("exploreView"));
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(12, 10, 12, 8);
+    layout->setSpacing(6);
+
+    auto *bar = new QHBoxLayout;
+    auto *title = new QLabel(tr("<b>Explore</b>"), this);
+    bar->addWidget(title);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel(tr("Datasource"), this));
+    m_datasourceCombo->setMinimumWidth(180);
+    m_datasourceCombo->setObjectName(QStringLiteral("datasourceCombo"));
+    bar->addWidget(m_datasourceCombo);
+    bar->addSpacing(8);
+    m_queryTypeCombo->addItem(tr("Range"));
+    m_queryTypeCombo->addItem(tr("Instant"));
+    m_queryTypeCombo->setToolTip(tr("Range: values over the time range; Instant: one value per series at its end"));
+    bar->addWidget(m_queryTypeCombo);
+    bar->addStretch(1);
+    m_cancelButton->hide();
+    bar->addWidget(m_cancelButton);
+    m_runButton->setObjectName(QStringLiteral("runQueryButton"));
+    m_runButton->setToolTip(tr("Run the query (Shift+Enter)"));
+    m_runButton->setDefault(true);
+    bar->addWidget(m_runButton);
+    layout->addLayout(bar);
+
+    QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    m_queryEdit->setFont(mono);
+    m_queryEdit->setObjectName(QStringLiteral("queryEdit"));
+    m_queryEdit->setPlaceholderText(tr("Enter a PromQL query, e.g. rate(http_requests_total{job=\"api\"}[5m]) "
+                                       "- Shift+Enter runs it"));
+    m_queryEdit->setTabChangesFocus(true);
+    m_queryEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    const int lineHeight = QFontMetrics(mono).lineSpacing();
+    m_queryEdit->setFixedHeight(lineHeight * 3 + 14);
+    m_queryEdit->installEventFilter(this);
+    layout->addWidget(m_queryEdit);
+
+    m_status->setObjectName(QStringLiteral("queryStatus"));
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setWordWrap(true);
+    layout->addWidget(m_status);
+
+    m_plot->setEmptyText(tr("Run a query to see a graph of its result here."));
+    m_table->setModel(m_model);
+    m_table->setSortingEnabled(false); // rows are computed on demand; sorting would copy them
+    m_table->setAlternatingRowColors(true);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->verticalHeader()->setDefaultSectionSize(QFontMetrics(font()).height() + 6);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    m_table->setWordWrap(false);
+    m_splitter->addWidget(m_plot);
+    m_splitter->addWidget(m_table);
+    m_splitter->setStretchFactor(0, 3);
+    m_splitter->setStretchFactor(1, 2);
+    m_splitter->setChildrenCollapsible(false);
+    layout->addWidget(m_splitter, 1);
+
+    connect(m_runButton, &QPushButton::clicked, this, &ExploreView::runQuery);
+    connect(m_cancelButton, &QPushButton::clicked, this, &ExploreView::cancelQuery);
+    connect(m_queryTypeCombo, &QComboBox::currentIndexChanged, this,
+            [this](int i) { m_queryType = i == 1 ? QueryType::Instant : QueryType::Range; });
+    connect(m_queryEdit, &QPlainTextEdit::textChanged, this,
+            [this] { m_queryEdit->setExtraSelections({}); });
+    connect(m_plot, &widgets::TimeSeriesPlot::timeRangeSelected, this, &ExploreView::timeRangeSelected);
+    connect(m_plot, &widgets::TimeSeriesPlot::zoomOutRequested, this, &ExploreView::zoomOutRequested);
+
+    setStatus(tr("Type a query, then press Run or Shift+Enter."), false);
+}
+
+ExploreView::~ExploreView()
+{
+    // The worker may still run; let it stop early. Its continuation is tied
+    // to this object and is dropped with it.
+    m_cancel.cancel();
+}
+
+void ExploreView::setDatasources(const QList<DatasourceEntry> &datasources, const QString &defaultUid)
+{
+    const QString previous = currentDatasourceUid();
+    m_datasources = datasources;
+    m_datasourceCombo->clear();
+    int select = -1;
+    for (int i = 0; i < datasources.size(); ++i) {
+        const DatasourceEntry &e = datasources[i];
+        m_datasourceCombo->addItem(e.datasource ? e.name : tr("%1 (unavailable)").arg(e.name), e.uid);
+        if (!e.error.isEmpty())
+            m_datasourceCombo->setItemData(i, e.error, Qt::ToolTipRole);
+        if (e.uid == previous || (select < 0 && e.uid == defaultUid))
+            select = i;
+    }
+    if (select >= 0)
+        m_datasourceCombo->setCurrentIndex(select);
+}
+
+QString ExploreView::currentDatasourceUid() const
+{
+    return m_datasourceCombo->currentData().toString();
+}
+
+void ExploreView::setTimeRange(const model::TimeRange &range)
+{
+    m_range = range;
+}
+
+void ExploreView::setQuery(const QString &expr)
+{
+    m_queryEdit->setPlainText(expr);
+}
+
+QString ExploreView::query() const
+{
+    return m_queryEdit->toPlainText();
+}
+
+void ExploreView::setQueryType(QueryType type)
+{
+    m_queryTypeCombo->setCurrentIndex(type == QueryType::Instant ? 1 : 0);
+}
+
+void ExploreView::setTimeZone(const QTimeZone &zone)
+{
+    m_plot->setTimeZone(zone);
+    m_model->setTimeZone(zone);
+}
+
+QString ExploreView::statusText() const
+{
+    return m_status->text();
+}
+
+void ExploreView::setStatus(const QString &text, bool error)
+{
+    m_status->setText(text);
+    m_status->setStyleSheet(error ? QStringLiteral("color: #f2495c;") : QString());
+}
+
+bool ExploreView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_queryEdit && event->type() == QEvent::KeyPress) {
+        auto *key = static_cast<QKeyEvent *>(event);
+        const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
+        if (enter && (key->modifiers() & (Qt::ShiftModifier | Qt::ControlModifier))) {
+            runQuery();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void ExploreView::runQuery()
+{
+    const QString expr = query().trimmed();
+    if (expr.isEmpty()) {
+        setStatus(tr("Type a query, then press Run or Shift+Enter."), false);
+        return;
+    }
+    const int index = m_datasourceCombo->currentIndex();
+    if (index < 0 || index >= m_datasources.size()) {
+        setStatus(tr("No datasource is configured: see the Datasources view."), true);
+        return;
+    }
+    const DatasourceEntry &entry = m_datasources[index];
+    if (!entry.datasource) {
+        setStatus(tr("Datasource \"%1\" cannot be used: %2").arg(entry.name, entry.error), true);
+        return;
+    }
+
+    // A newer query supersedes the running one.
+    m_cancel.cancel();
+    m_cancel = CancelToken();
+    const int id = ++m_jobId;
+
+    const model::TimestampMs now = model::nowMs();
+    datasource::QueryRequest request;
+    request.expr = expr;
+    request.from = m_range.fromMs(now);
+    request.to = m_range.toMs(now);
+    request.instant = m_queryType == QueryType::Instant;
+    // Instant results as series too, so the graph can show them as points;
+    // the table lays them out one row per series either way.
+    if (request.instant)
+        request.options.insert(QStringLiteral("format"), QStringLiteral("time_series"));
+    // About one point per pixel column, as Grafana asks for.
+    request.maxDataPoints = std::clamp(m_plot->canvas()->plotArea().width(), 100, 11'000);
+
+    m_running = true;
+    m_cancelButton->show();
+    setStatus(tr("Running query..."), false);
+    emit queryStarted(id);
+
+    QElapsedTimer timer;
+    timer.start();
+    auto ds = entry.datasource;
+    const CancelToken token = m_cancel;
+    QtConcurrent::run([ds, request, token]() { return ds->query(request, token); })
+        .then(this, [this, id, request, timer](const Result<model::Frames> &result) {
+            if (id != m_jobId)
+                return; // superseded: a newer query owns the view
+            showResult(id, result, request.from, request.to, timer.elapsed());
+        });
+}
+
+void ExploreView::fitTableColumns()
+{
+    // Sized from the rows in view (QTableView samples only those), capped so
+    // one long label set cannot push the values out of sight.
+    QHeaderView *header = m_table->horizontalHeader();
+    const int cap = std::max(200, m_table->viewport()->width() / 2);
+    for (int c = 0; c < m_model->columnCount(); ++c) {
+        m_table->resizeColumnToContents(c);
+        header->resizeSection(c, std::min(header->sectionSize(c) + 16, cap));
+    }
+}
+
+void ExploreView::cancelQuery()
+{
+    if (!m_running)
+        return;
+    m_cancel.cancel();
+    // Forget the job now; whatever it returns later is stale.
+    const int id = m_jobId++;
+    m_running = false;
+    m_cancelButton->hide();
+    setStatus(tr("Query cancelled."), false);
+    emit queryFinished(id, false);
+}
+
+void ExploreView::showResult(int jobId, const Result<model::Frames> &result, model::TimestampMs from,
+                             model::TimestampMs to, qint64 elapsedMs)
+{
+    m_running = false;
+    m_cancelButton->hide();
+    if (!result) {
+        const Error &e = result.error();
+        m_plot->setTimeRange(from, to);
+        m_plot->setEmptyText(e.kind == Error::Kind::Cancelled ? tr("Query cancelled.")
+                                                              : tr("The query failed: see the error above."));
+        m_plot->clear();
+        m_model->clear();
+        m_lastSeriesCount = 0;
+        if (e.kind == Error::Kind::Cancelled) {
+            setStatus(tr("Query cancelled."), false);
+        } else {
+            QString where;
+            if (e.line > 0 && e.column > 0)
+                where = tr("line %1, column %2: ").arg(e.line).arg(e.column);
+            else if (e.column > 0)
+                where = tr("column %1: ").arg(e.column);
+            setStatus(tr("Error: %1%2").arg(where, e.message), true);
+            // Point at the spot in the editor when the error has a position.
+            if (e.column > 0) {
+                QTextCursor c(m_queryEdit->document());
+                const QTextBlock block = m_queryEdit->document()->findBlockByNumber(std::max(0, e.line - 1));
+                c.setPosition(block.position() + std::min(e.column - 1, std::max(0, block.length() - 2)));
+                c.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
+                QTextEdit::ExtraSelection sel;
+                sel.cursor = c;
+                sel.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+                sel.format.setUnderlineColor(QColor(0xf2, 0x49, 0x5c));
+                sel.format.setBackground(QColor(0xf2, 0x49, 0x5c, 60));
+                m_queryEdit->setExtraSelections({sel});
+            }
+        }
+        emit queryFinished(jobId, false);
+        return;
+    }
+
+    const model::Frames &frames = *result;
+    // Instant results sit at the range's end: leave room so they are not clipped.
+    const bool instant = m_queryType == QueryType::Instant;
+    m_plot->setTimeRange(from, instant ? to + std::max<model::TimestampMs>((to - from) / 40, 1000) : to);
+    m_plot->setEmptyText(tr("No data in this time range."));
+    m_plot->setFrames(frames);
+    m_model->setFrames(frames);
+    fitTableColumns();
+    m_lastSeriesCount = m_plot->seriesCount();
+    qsizetype points = 0;
+    QStringList notices;
+    for (const model::Frame &f : frames) {
+        points += f.rowCount();
+        for (const QString &n : f.meta().notices)
+            if (!notices.contains(n))
+                notices.push_back(n);
+    }
+    QString text;
+    if (frames.isEmpty())
+        text = tr("No data: the query matched no series in this time range (%1 ms).").arg(elapsedMs);
+    else if (m_model->layout() == FramesTableModel::Layout::Table)
+        text = tr("%n rows", nullptr, m_model->rowCount()) + tr(" in %1 ms").arg(elapsedMs);
+    else
+        text = tr("%n series", nullptr, m_lastSeriesCount) + tr(", %n points", nullptr, int(points)) +
+               tr(" in %1 ms").arg(elapsedMs);
+    if (!notices.isEmpty())
+        text += QStringLiteral("  -  ") + notices.join(QStringLiteral("; "));
+    setStatus(text, false);
+    emit queryFinished(jobId, true);
+}
+
+} // namespace spyglass::gui::explore

@@ -1,0 +1,98 @@
+#include "app/gui/workbench.h"
+
+#include "core/datasource/datasource_registry.h"
+#include "core/datasource/plugin_registry.h"
+#include "core/formats/metrics_importer.h"
+#include "core/store/storage.h"
+
+#include <QLocale>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcGui, "spyglass.gui")
+
+namespace spyglass::gui {
+
+Result<std::unique_ptr<Workbench>> Workbench::open(const Options &options)
+{
+    auto storage = store::Storage::open(options.dataDir);
+    if (!storage)
+        return fail(storage.error());
+
+    std::unique_ptr<Workbench> wb(new Workbench);
+    wb->m_storage = std::move(*storage);
+    wb->m_plugins = std::make_unique<datasource::PluginRegistry>();
+    QStringList paths = options.extraPluginDirs;
+    paths += datasource::PluginRegistry::defaultSearchPaths();
+    wb->m_plugins->setSearchPaths(paths);
+    wb->m_plugins->scan();
+    for (const auto &p : wb->m_plugins->plugins())
+        if (p.state == datasource::PluginInfo::State::Failed)
+            qCWarning(lcGui).noquote() << "plugin" << p.filePath << "not loaded:" << p.errorString;
+
+    datasource::DatasourceContext context;
+    context.storage = wb->m_storage.get();
+    wb->m_datasources = std::make_unique<datasource::DatasourceRegistry>(*wb->m_plugins, context);
+    if (!options.datasourcesFile.isEmpty()) {
+        // A broken settings file must not keep the program from starting:
+        // the local store still works, and the Datasources view shows the rest.
+        if (auto loaded = wb->m_datasources->load(options.datasourcesFile); !loaded)
+            qCWarning(lcGui).noquote() << "datasources not loaded:" << loaded.error().toString();
+    }
+    if (auto local = wb->m_datasources->ensureLocal(); !local)
+        qCWarning(lcGui).noquote() << "local datasource unavailable:" << local.error().toString();
+    return wb;
+}
+
+Workbench::~Workbench()
+{
+    // Datasources refer to the storage: drop them first.
+    m_datasources.reset();
+    m_storage.reset();
+}
+
+QList<explore::DatasourceEntry> Workbench::datasourceEntries() const
+{
+    QList<explore::DatasourceEntry> out;
+    for (const auto &s : m_datasources->settingsList()) {
+        explore::DatasourceEntry e;
+        e.uid = s.uid;
+        e.name = s.name;
+        e.datasource = m_datasources->datasource(s.uid);
+        e.error = m_datasources->errorString(s.uid);
+        if (e.datasource && !(e.datasource->capabilities() & datasource::Capability::Metrics))
+            continue; // Explore here is for metrics; other kinds get their own views
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+QString Workbench::defaultDatasourceUid() const
+{
+    return m_datasources->defaultUid();
+}
+
+ImportController::ImportFunction Workbench::metricsImportFunction()
+{
+    store::Storage *storage = m_storage.get();
+    return [storage](const QString &file, const ImportController::ProgressFunction &progress,
+                     const CancelToken &cancel) -> Result<ImportSummary> {
+        formats::MetricsImporter importer(storage->metrics());
+        formats::ImportOptions options;
+        options.progress = progress;
+        options.cancel = cancel;
+        auto stats = importer.importFile(file, options);
+        if (!stats)
+            return fail(stats.error());
+        ImportSummary s;
+        s.series = stats->series;
+        s.samples = stats->samples;
+        s.minTime = stats->minTime;
+        s.maxTime = stats->maxTime;
+        const QLocale locale;
+        s.text = QObject::tr("%1 series, %2 samples")
+                     .arg(locale.toString(qlonglong(stats->series)), locale.toString(qlonglong(stats->samples)));
+        return s;
+    };
+}
+
+} // namespace spyglass::gui

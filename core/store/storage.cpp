@@ -1,0 +1,206 @@
+#include "core/store/storage.h"
+
+#include "core/store/sqlite_connection.h"
+#include "core/store/sqlite_metric_store.h"
+#include "core/store/store_log.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace spyglass::store {
+
+namespace {
+
+// "SPYG" in the SQLite header, so `file` and tools can tell our databases
+// apart without reading tables.
+constexpr std::int64_t kApplicationId = 0x53505947;
+const QString kMagic = QStringLiteral("spyglass-store");
+
+// Table layout: see FORMAT.md (keep the two in step).
+constexpr const char *kSchema = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+CREATE TABLE label_pairs(
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    UNIQUE(name, value));
+CREATE TABLE series(
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    labels BLOB NOT NULL);
+CREATE TABLE postings(
+    pair_id INTEGER NOT NULL,
+    series_id INTEGER NOT NULL,
+    PRIMARY KEY(pair_id, series_id)) WITHOUT ROWID;
+CREATE TABLE chunks(
+    series_id INTEGER NOT NULL,
+    max_t INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    min_t INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    encoding INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY(series_id, max_t, seq)) WITHOUT ROWID;
+)sql";
+
+Result<QString> metaText(SqliteConnection &c, const char *key)
+{
+    auto st = c.prepare("SELECT value FROM meta WHERE key = ?1");
+    if (!st)
+        return fail(st.error());
+    st->bind(1, QString::fromLatin1(key));
+    auto row = st->step();
+    if (!row)
+        return fail(row.error());
+    return *row ? st->textAt(0) : QString();
+}
+
+Result<void> createOrCheckSchema(SqliteConnection &c)
+{
+    const QString path = c.path();
+    auto appId = c.queryInt("PRAGMA application_id");
+    if (!appId)
+        return fail(appId.error());
+    if (*appId != 0 && *appId != kApplicationId)
+        return fail(Error::invalid(QStringLiteral("%1 is an SQLite database of another application "
+                                                  "(application_id 0x%2), not a Spyglass store")
+                                       .arg(path)
+                                       .arg(*appId, 0, 16)));
+
+    // Immediate: two processes opening a fresh directory at once must not
+    // both create the schema.
+    auto txn = SqliteTransaction::begin(c, SqliteTransaction::Kind::Immediate);
+    if (!txn)
+        return fail(txn.error());
+    auto tables = c.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
+    if (!tables)
+        return fail(tables.error());
+    if (*tables == 0) {
+        if (auto r = c.exec(kSchema); !r)
+            return r;
+        auto st = c.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)");
+        if (!st)
+            return fail(st.error());
+        st->bind(1, QStringLiteral("magic")).bind(2, kMagic);
+        if (auto r = st->run(); !r)
+            return r;
+        auto st2 = c.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)");
+        if (!st2)
+            return fail(st2.error());
+        st2->bind(1, QStringLiteral("format_version"))
+            .bind(2, std::int64_t(Storage::kFormatVersion));
+        if (auto r = st2->run(); !r)
+            return r;
+        if (auto r = c.exec("PRAGMA application_id = 1397774663"); !r) // kApplicationId
+            return r;
+        qCDebug(lcStore) << "created store" << path;
+        return txn->commit();
+    }
+
+    auto hasMeta =
+        c.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'");
+    if (!hasMeta)
+        return fail(hasMeta.error());
+    if (*hasMeta == 0)
+        return fail(
+            Error::invalid(QStringLiteral("%1 is an SQLite database without a Spyglass meta "
+                                          "table, not a Spyglass store")
+                               .arg(path)));
+    auto magic = metaText(c, "magic");
+    if (!magic)
+        return fail(magic.error());
+    if (*magic != kMagic)
+        return fail(Error::invalid(
+            QStringLiteral("%1 is not a Spyglass store (magic \"%2\", expected \"%3\")")
+                .arg(path, *magic, kMagic)));
+    auto version = metaText(c, "format_version");
+    if (!version)
+        return fail(version.error());
+    bool ok = false;
+    const int v = version->toInt(&ok);
+    if (!ok || v < 1)
+        return fail(Error::badData(
+            QStringLiteral("%1: unreadable store format version \"%2\"").arg(path, *version)));
+    if (v > Storage::kFormatVersion)
+        return fail(
+            Error::invalid(QStringLiteral("%1 was written by a newer Spyglass (store format "
+                                          "version %2; this build reads up to version %3). "
+                                          "Upgrade Spyglass or use another data directory.")
+                               .arg(path)
+                               .arg(v)
+                               .arg(Storage::kFormatVersion)));
+    // Version 1 is the only one so far: nothing to migrate.
+    return txn->commit();
+}
+
+} // namespace
+
+Storage::~Storage() = default;
+
+QString Storage::databasePath() const
+{
+    return m_dataDir + QStringLiteral("/spyglass.db");
+}
+
+MetricStore &Storage::metrics()
+{
+    return *m_metrics;
+}
+
+Result<std::unique_ptr<Storage>> Storage::open(const QString &dataDir)
+{
+    if (dataDir.isEmpty())
+        return fail(Error::invalid(QStringLiteral("no data directory given")));
+    const QFileInfo info(dataDir);
+    if (info.exists() && !info.isDir())
+        return fail(Error::invalid(
+            QStringLiteral("data directory %1 is a file, not a directory").arg(dataDir)));
+    if (!QDir().mkpath(dataDir))
+        return fail(Error::io(QStringLiteral("cannot create data directory %1").arg(dataDir)));
+
+    std::unique_ptr<Storage> s(new Storage);
+    s->m_dataDir = QFileInfo(dataDir).absoluteFilePath();
+    auto conn = SqliteConnection::open(s->databasePath(), SqliteConnection::Mode::ReadWriteCreate);
+    if (!conn)
+        return fail(conn.error());
+    SqliteConnection &c = **conn;
+
+    // WAL: readers never block the writer and a kill -9 can only lose an
+    // uncommitted transaction. synchronous=FULL syncs the WAL on every
+    // commit, so an acknowledged append also survives power loss (FORMAT.md).
+    auto st = c.prepare("PRAGMA journal_mode = WAL");
+    if (!st)
+        return fail(st.error());
+    auto row = st->step();
+    if (!row)
+        return fail(row.error());
+    if (!*row || st->textAt(0).compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        return fail(
+            Error::io(QStringLiteral("store %1: cannot switch to WAL mode (got \"%2\"); is the "
+                                     "directory on a file system without shared memory?")
+                          .arg(c.path(), *row ? st->textAt(0) : QString())));
+    st = c.prepare("PRAGMA synchronous = FULL");
+    if (!st)
+        return fail(st.error());
+    if (auto r = st->run(); !r)
+        return fail(r.error());
+
+    if (auto r = createOrCheckSchema(c); !r)
+        return fail(r.error());
+
+    auto metrics = SqliteMetricStore::open(std::move(*conn));
+    if (!metrics)
+        return fail(metrics.error());
+    s->m_metrics = std::move(*metrics);
+    return s;
+}
+
+QString Storage::defaultDataDir()
+{
+    QString base = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    if (base.isEmpty())
+        base = QDir::homePath() + QStringLiteral("/.local/share/spyglass");
+    return base + QStringLiteral("/data");
+}
+
+} // namespace spyglass::store
