@@ -10,6 +10,7 @@ namespace spyglass::cli {
 
 int runImport(const QStringList &args, QTextStream &out, QTextStream &err);
 int runQuery(const QStringList &args, QTextStream &out, QTextStream &err);
+int runPromqlTest(const QStringList &args, QTextStream &out, QTextStream &err);
 int runServe(const QStringList &args, QTextStream &out, QTextStream &err);
 
 // Prints "spyglass-core: <message>" and a hint, returns exit code 2.

@@ -13,6 +13,9 @@ const char kUsage[] = "usage: spyglass-core <command> [options]\n"
                       "  import --data DIR FILE...      import Prometheus text / OpenMetrics files\n"
                       "  query  --data DIR [--time T | --start T --end T --step D] EXPR\n"
                       "                                 evaluate PromQL, print Prometheus API JSON\n"
+                      "  promqltest FILE...             run Prometheus's PromQL test scripts\n"
+                      "  serve  --data DIR [--listen ADDR:PORT]\n"
+                      "                                 serve the Prometheus-compatible HTTP API\n"
                       "\n"
                       "Run 'spyglass-core <command> --help' for a command's options.\n";
 
@@ -46,6 +49,8 @@ int main(int argc, char **argv)
         return cli::runImport(args, out, err);
     if (command == u"query")
         return cli::runQuery(args, out, err);
+    if (command == u"promqltest")
+        return cli::runPromqlTest(args, out, err);
     if (command == u"serve")
         return cli::runServe(args, out, err);
     return cli::usageError(err, QStringLiteral("unknown command \"%1\"").arg(command));

@@ -5,7 +5,20 @@
 #include "core/model/sample.h"
 #include "core/store/metric_store.h"
 
+#include <memory>
+
 namespace spyglass::query {
+
+namespace promql {
+class FloatHistogram;
+}
+
+// A native histogram sample (the PromQL engine's FloatHistogram).
+struct HistogramSample
+{
+    model::TimestampMs t = 0;
+    std::shared_ptr<const promql::FloatHistogram> h;
+};
 
 // What the PromQL engine reads from: series by matchers, then each series'
 // samples for just the window it needs, so evaluation streams series by
@@ -17,6 +30,15 @@ public:
     virtual Result<QList<store::SeriesRef>> select(const model::LabelMatchers &matchers) const = 0;
     virtual Result<QList<model::Sample>> samples(store::SeriesId id, model::TimestampMs mint,
                                                  model::TimestampMs maxt) const = 0;
+
+    // Native histogram samples. The store keeps floats only, so by default
+    // there are none; MemoryQueryable (tests, promqltest) overrides these.
+    virtual bool hasHistograms() const { return false; }
+    virtual Result<QList<HistogramSample>> histogramSamples(store::SeriesId, model::TimestampMs,
+                                                            model::TimestampMs) const
+    {
+        return QList<HistogramSample>{};
+    }
 };
 
 // The embedded store as a Queryable.

@@ -2,6 +2,7 @@
 
 #include "core/query/promql/ast.h"
 #include "core/query/promql/evaluator.h"
+#include "core/query/promql/float_histogram.h"
 #include "core/query/promql/parser.h"
 
 #include <QLoggingCategory>
@@ -24,6 +25,34 @@ QString valueTypeName(ValueType t)
 }
 
 namespace {
+
+// Splits engine points into the result's float points and histogram points,
+// keeping matrix and matrixHistograms index-aligned and sorted by labels.
+void fillMatrix(QueryResult &r, StepMatrix &series)
+{
+    std::sort(series.begin(), series.end(), [](const StepSeries &a, const StepSeries &b) { return a.labels < b.labels; });
+    bool anyHist = false;
+    for (auto &s : series) {
+        if (s.points.isEmpty())
+            continue;
+        model::Series ms;
+        ms.labels = s.labels;
+        QList<HistogramPoint> hs;
+        ms.samples.reserve(s.points.size());
+        for (auto &p : s.points) {
+            if (p.h) {
+                hs.push_back({p.t, std::move(p.h)});
+                anyHist = true;
+            } else {
+                ms.samples.push_back({p.t, p.v});
+            }
+        }
+        r.matrix.push_back(std::move(ms));
+        r.matrixHistograms.push_back(std::move(hs));
+    }
+    if (!anyHist)
+        r.matrixHistograms.clear();
+}
 
 Result<QueryResult> run(const Engine &engine, const Queryable &q, const QString &expr,
                         model::TimestampMs start, model::TimestampMs end, std::int64_t step,
@@ -78,10 +107,7 @@ Result<QueryResult> run(const Engine &engine, const Queryable &q, const QString 
         if (auto f = finalizeNames(v->series); !f)
             return fail(f.error());
         r.type = ValueType::Matrix;
-        for (auto &s : v->series)
-            r.matrix.push_back({s.labels, std::move(s.points)});
-        std::sort(r.matrix.begin(), r.matrix.end(),
-                  [](const model::Series &a, const model::Series &b) { return a.labels < b.labels; });
+        fillMatrix(r, v->series);
         return r;
     }
     case ValueType::Vector:
@@ -92,14 +118,10 @@ Result<QueryResult> run(const Engine &engine, const Queryable &q, const QString 
             r.t = start;
             for (auto &s : v->series)
                 if (!s.points.isEmpty())
-                    r.vector.push_back({s.labels, start, s.points.front().v});
+                    r.vector.push_back({s.labels, start, s.points.front().v, s.points.front().h});
         } else {
             r.type = ValueType::Matrix;
-            for (auto &s : v->series)
-                if (!s.points.isEmpty())
-                    r.matrix.push_back({s.labels, std::move(s.points)});
-            std::sort(r.matrix.begin(), r.matrix.end(),
-                      [](const model::Series &a, const model::Series &b) { return a.labels < b.labels; });
+            fillMatrix(r, v->series);
         }
         return r;
     }
@@ -179,6 +201,48 @@ void appendPoint(QByteArray &out, model::TimestampMs t, double v)
     out += "\"]";
 }
 
+// Prometheus's histogram JSON: {"count":"..","sum":"..","buckets":[[rule,"lower","upper","count"],...]}
+// with boundary rules 0 = (a,b], 1 = [a,b), 3 = [a,b].
+void appendHistogram(QByteArray &out, const FloatHistogram &h)
+{
+    out += "{\"count\":\"";
+    out += formatFloat(h.count).toLatin1();
+    out += "\",\"sum\":\"";
+    out += formatFloat(h.sum).toLatin1();
+    out += '"';
+    const auto buckets = h.allBuckets(true);
+    if (!buckets.isEmpty()) {
+        out += ",\"buckets\":[";
+        bool first = true;
+        for (const auto &b : buckets) {
+            if (!first)
+                out += ',';
+            first = false;
+            const int rule = b.lowerInclusive ? (b.upperInclusive ? 3 : 1) : (b.upperInclusive ? 0 : 2);
+            out += '[';
+            out += QByteArray::number(rule);
+            out += ",\"";
+            out += formatFloat(b.lower).toLatin1();
+            out += "\",\"";
+            out += formatFloat(b.upper).toLatin1();
+            out += "\",\"";
+            out += formatFloat(b.count).toLatin1();
+            out += "\"]";
+        }
+        out += ']';
+    }
+    out += '}';
+}
+
+void appendHistogramPoint(QByteArray &out, model::TimestampMs t, const FloatHistogram &h)
+{
+    out += '[';
+    appendTimestamp(out, t);
+    out += ',';
+    appendHistogram(out, h);
+    out += ']';
+}
+
 void appendMetric(QByteArray &out, const model::Labels &l)
 {
     out += '{';
@@ -247,8 +311,13 @@ QByteArray toPrometheusJson(const Result<QueryResult> &r)
             first = false;
             out += "{\"metric\":";
             appendMetric(out, s.labels);
-            out += ",\"value\":";
-            appendPoint(out, s.t, s.v);
+            if (s.h) {
+                out += ",\"histogram\":";
+                appendHistogramPoint(out, s.t, *s.h);
+            } else {
+                out += ",\"value\":";
+                appendPoint(out, s.t, s.v);
+            }
             out += '}';
         }
         out += ']';
@@ -257,19 +326,34 @@ QByteArray toPrometheusJson(const Result<QueryResult> &r)
     case ValueType::Matrix: {
         out += '[';
         bool first = true;
-        for (const auto &s : q.matrix) {
+        for (qsizetype k = 0; k < q.matrix.size(); ++k) {
+            const auto &s = q.matrix[k];
             if (!first)
                 out += ',';
             first = false;
             out += "{\"metric\":";
             appendMetric(out, s.labels);
-            out += ",\"values\":[";
-            for (qsizetype i = 0; i < s.samples.size(); ++i) {
-                if (i)
-                    out += ',';
-                appendPoint(out, s.samples[i].t, s.samples[i].v);
+            const QList<HistogramPoint> *hs = k < q.matrixHistograms.size() ? &q.matrixHistograms[k] : nullptr;
+            const bool hasHist = hs && !hs->isEmpty();
+            if (!s.samples.isEmpty() || !hasHist) {
+                out += ",\"values\":[";
+                for (qsizetype i = 0; i < s.samples.size(); ++i) {
+                    if (i)
+                        out += ',';
+                    appendPoint(out, s.samples[i].t, s.samples[i].v);
+                }
+                out += ']';
             }
-            out += "]}";
+            if (hasHist) {
+                out += ",\"histograms\":[";
+                for (qsizetype i = 0; i < hs->size(); ++i) {
+                    if (i)
+                        out += ',';
+                    appendHistogramPoint(out, (*hs)[i].t, *(*hs)[i].h);
+                }
+                out += ']';
+            }
+            out += '}';
         }
         out += ']';
         break;

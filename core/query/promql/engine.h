@@ -9,8 +9,11 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
+#include <memory>
 
 namespace spyglass::query::promql {
+
+class FloatHistogram;
 
 enum class ValueType { Scalar, Vector, Matrix, String };
 QString valueTypeName(ValueType t); // "scalar", "vector", "matrix", "string"
@@ -20,6 +23,14 @@ struct InstantSample
     model::Labels labels;
     model::TimestampMs t = 0;
     double v = 0;
+    std::shared_ptr<const FloatHistogram> h; // set for a native histogram sample (v unused)
+};
+
+// A native histogram point of a matrix series.
+struct HistogramPoint
+{
+    model::TimestampMs t = 0;
+    std::shared_ptr<const FloatHistogram> h;
 };
 
 // A query's answer in Prometheus's four shapes.
@@ -30,7 +41,10 @@ struct QueryResult
     double scalar = 0;              // ValueType::Scalar
     QString string;                 // ValueType::String
     QList<InstantSample> vector;    // ValueType::Vector
-    QList<model::Series> matrix;    // ValueType::Matrix (range queries, range selectors)
+    QList<model::Series> matrix;    // ValueType::Matrix (range queries, range selectors): float points
+    // Native histogram points of matrix[i], index for index (empty lists
+    // when there are none, or the list itself is empty for float-only data).
+    QList<QList<HistogramPoint>> matrixHistograms;
     QStringList warnings;
 };
 

@@ -50,7 +50,7 @@ Result<void> finalizeNames(StepMatrix &m)
             continue;
         }
         StepSeries &t = out[*it];
-        QList<Sample> merged;
+        QList<Point> merged;
         merged.reserve(t.points.size() + s.points.size());
         qsizetype a = 0, b = 0;
         while (a < t.points.size() || b < s.points.size()) {
@@ -143,8 +143,15 @@ Result<EvalValue> Evaluator::eval(const Expr &e)
                 x = -x;
         } else {
             for (auto &s : v->series) {
-                for (auto &p : s.points)
-                    p.v = -p.v;
+                for (auto &p : s.points) {
+                    if (p.h) {
+                        auto h = std::make_shared<FloatHistogram>(*p.h);
+                        h->mul(-1);
+                        p.h = std::move(h);
+                    } else {
+                        p.v = -p.v;
+                    }
+                }
                 s.dropName = true;
             }
         }
@@ -158,6 +165,38 @@ Result<EvalValue> Evaluator::eval(const Expr &e)
         return evalCall(e);
     }
     return fail(Error::internal(QStringLiteral("unknown expression node")));
+}
+
+Result<QList<Point>> Evaluator::fetchPoints(store::SeriesId id, TimestampMs lo, TimestampMs hi) const
+{
+    auto samples = m_q.samples(id, lo, hi);
+    if (!samples)
+        return fail(samples.error());
+    QList<Point> out;
+    out.reserve(samples->size());
+    for (const auto &s : *samples)
+        out.push_back({s.t, s.v, {}});
+    if (!m_q.hasHistograms())
+        return out;
+    auto hs = m_q.histogramSamples(id, lo, hi);
+    if (!hs)
+        return fail(hs.error());
+    if (hs->isEmpty())
+        return out;
+    QList<Point> merged;
+    merged.reserve(out.size() + hs->size());
+    qsizetype a = 0, b = 0;
+    while (a < out.size() || b < hs->size()) {
+        if (b >= hs->size() || (a < out.size() && out[a].t < (*hs)[b].t)) {
+            merged.push_back(out[a++]);
+        } else {
+            if (a < out.size() && out[a].t == (*hs)[b].t)
+                ++a; // a histogram wins over a float at the same time
+            merged.push_back({(*hs)[b].t, 0, (*hs)[b].h});
+            ++b;
+        }
+    }
+    return merged;
 }
 
 Result<EvalValue> Evaluator::evalVectorSelector(const Expr &e, bool sampleTimestamps)
@@ -175,7 +214,7 @@ Result<EvalValue> Evaluator::evalVectorSelector(const Expr &e, bool sampleTimest
     for (const auto &ref : *refs) {
         if (auto c = checkCancel(); !c)
             return fail(c.error());
-        auto samples = m_q.samples(ref.id, lo, hi);
+        auto samples = fetchPoints(ref.id, lo, hi);
         if (!samples)
             return fail(samples.error());
         StepSeries s;
@@ -190,10 +229,13 @@ Result<EvalValue> Evaluator::evalVectorSelector(const Expr &e, bool sampleTimest
                 ++idx;
             if (idx == 0)
                 continue;
-            const Sample &last = sm[idx - 1];
-            if (last.t <= evalT - lookback || model::isStaleNaN(last.v))
+            const Point &last = sm[idx - 1];
+            if (last.t <= evalT - lookback || (!last.h && model::isStaleNaN(last.v)))
                 continue;
-            s.points.push_back({ts, sampleTimestamps ? double(last.t) / 1000.0 : last.v});
+            if (sampleTimestamps)
+                s.points.push_back({ts, double(last.t) / 1000.0, {}});
+            else
+                s.points.push_back({ts, last.v, last.h});
         }
         if (s.points.isEmpty())
             continue;
@@ -237,13 +279,13 @@ Result<RangeArg> Evaluator::evalRangeArg(const Expr &expr)
         for (const auto &ref : *refs) {
             if (auto c = checkCancel(); !c)
                 return fail(c.error());
-            auto samples = m_q.samples(ref.id, lo, hi);
+            auto samples = fetchPoints(ref.id, lo, hi);
             if (!samples)
                 return fail(samples.error());
             RangeSeries rs;
             rs.labels = ref.labels;
             rs.samples = std::move(*samples);
-            rs.samples.removeIf([](const Sample &s) { return model::isStaleNaN(s.v); });
+            rs.samples.removeIf([](const Point &s) { return !s.h && model::isStaleNaN(s.v); });
             if (rs.samples.isEmpty())
                 continue;
             if (auto r = addSamples(rs.samples.size()); !r)
@@ -330,7 +372,7 @@ Result<StepMatrix> Evaluator::rangeEval(
                 qsizetype &c = cursors[k][s];
                 const auto &pts = in.series[s].points;
                 if (c < pts.size() && pts[c].t == ts) {
-                    v.push_back({in.series[s].labels, pts[c].v, in.series[s].dropName});
+                    v.push_back({in.series[s].labels, pts[c].v, in.series[s].dropName, pts[c].h});
                     ++c;
                 }
             }
@@ -353,7 +395,7 @@ Result<StepMatrix> Evaluator::rangeEval(
                 if (!out[idx].points.isEmpty() && out[idx].points.back().t == ts)
                     return fail(executionError(QStringLiteral("vector cannot contain metrics with the same labelset")));
             }
-            out[idx].points.push_back({ts, smp.v});
+            out[idx].points.push_back({ts, smp.v, smp.h});
         }
         if (auto r = addSamples(res->size()); !r)
             return fail(r.error());
@@ -408,6 +450,76 @@ static double scalarBinop(BinOp op, double l, double r)
     }
 }
 
+struct ElemResult
+{
+    double v = 0;
+    HistogramPtr h;
+    bool keep = false;
+};
+
+// vectorElemBinop with native histograms: histogram*scalar, histogram/scalar,
+// histogram+-histogram and ==/!= between histograms; everything else
+// involving a histogram is dropped with an info annotation.
+static ElemResult elemBinopH(BinOp op, double l, double r, const HistogramPtr &hl, const HistogramPtr &hr,
+                             QStringList &annos)
+{
+    if (!hl && !hr) {
+        auto [v, keep] = elemBinop(op, l, r);
+        return {v, {}, keep};
+    }
+    const QString opName = binOpString(op);
+    auto incompatible = [&](const char *lt, const char *rt) {
+        annos << QStringLiteral("PromQL info: incompatible sample types encountered for binary operator \"%1\": %2 %1 %3")
+                     .arg(opName, QLatin1String(lt), QLatin1String(rt));
+        return ElemResult{};
+    };
+    if (!hl) {
+        if (op == BinOp::Mul) {
+            auto h = std::make_shared<FloatHistogram>(*hr);
+            h->mul(l);
+            h->compact();
+            return {0, h, true};
+        }
+        return incompatible("float", "histogram");
+    }
+    if (!hr) {
+        if (op == BinOp::Mul || op == BinOp::Div) {
+            auto h = std::make_shared<FloatHistogram>(*hl);
+            if (op == BinOp::Mul)
+                h->mul(r);
+            else
+                h->div(r);
+            h->compact();
+            return {0, h, true};
+        }
+        return incompatible("histogram", "float");
+    }
+    switch (op) {
+    case BinOp::Add:
+    case BinOp::Sub: {
+        auto h = std::make_shared<FloatHistogram>(*hl);
+        const auto res = h->add(*hr, op == BinOp::Sub);
+        if (res.incompatible) {
+            annos << QStringLiteral("PromQL warning: incompatible bucket layout encountered for binary operator %1").arg(opName);
+            return {};
+        }
+        const QString what = op == BinOp::Add ? QStringLiteral("addition") : QStringLiteral("subtraction");
+        if (res.counterResetCollision)
+            annos << QStringLiteral("PromQL warning: conflicting counter resets during histogram %1").arg(what);
+        if (res.customReconciled)
+            annos << QStringLiteral("PromQL info: mismatched custom buckets were reconciled during %1").arg(what);
+        h->compact();
+        return {0, h, true};
+    }
+    case BinOp::Eql:
+        return {0, hl, hl->equals(*hr)};
+    case BinOp::Neq:
+        return {0, hl, !hl->equals(*hr)};
+    default:
+        return incompatible("histogram", "histogram");
+    }
+}
+
 // The labels two sides are matched on.
 static Labels matchSignature(const Labels &l, const VectorMatching *vm)
 {
@@ -422,6 +534,7 @@ Result<Vector> Evaluator::vectorBinop(const Expr &e, const Vector &lhsIn, const 
 {
     const VectorMatching *vm = e.matching.get();
     Vector out;
+    QStringList &annos = *m_warnings;
     auto labelsOf = [](const VSample &s) { return s.dropName ? s.labels.withoutMetricName() : s.labels; };
     if (isSetOperator(e.op)) {
         switch (e.op) {
@@ -491,9 +604,15 @@ Result<Vector> Evaluator::vectorBinop(const Expr &e, const Vector &lhsIn, const 
             continue;
         const VSample &rs = rhs[*it];
         double fl = ls.v, fr = rs.v;
-        if (oneToMany)
+        HistogramPtr hl = ls.h, hr = rs.h;
+        if (oneToMany) {
             std::swap(fl, fr);
-        auto [value, keep] = elemBinop(e.op, fl, fr);
+            std::swap(hl, hr);
+        }
+        const qsizetype annosBefore = annos.size();
+        auto [value, hvalue, keep] = elemBinopH(e.op, fl, fr, hl, hr, annos);
+        if (annos.size() != annosBefore && !keep)
+            continue;
         if (oneToOne) {
             // Checked before filtering so the error does not depend on the values.
             if (oneToOneSeen.contains(sig))
@@ -502,6 +621,7 @@ Result<Vector> Evaluator::vectorBinop(const Expr &e, const Vector &lhsIn, const 
         }
         if (e.returnBool) {
             value = keep ? 1.0 : 0.0;
+            hvalue.reset();
         } else if (!keep) {
             continue;
         }
@@ -527,7 +647,7 @@ Result<Vector> Evaluator::vectorBinop(const Expr &e, const Vector &lhsIn, const 
                 return fail(executionError(QStringLiteral("multiple matches for labels: grouping labels must ensure unique matches")));
             ins.insert(key);
         }
-        out.push_back({metric, value, dropName});
+        out.push_back({metric, value, dropName, hvalue});
     }
     if (vm && (vm->fillLeft || vm->fillRight)) {
         auto resultMetric = [&](const Labels &base, const Labels *one) {
@@ -551,7 +671,7 @@ Result<Vector> Evaluator::vectorBinop(const Expr &e, const Vector &lhsIn, const 
             } else if (!keep) {
                 return;
             }
-            out.push_back({metric, value, shouldDropName(e.op) || e.returnBool || lhsDrop});
+            out.push_back({metric, value, shouldDropName(e.op) || e.returnBool || lhsDrop, {}});
         };
         QSet<Labels> leftSigs;
         for (const auto &ls : lhs)
@@ -594,22 +714,31 @@ Result<EvalValue> Evaluator::evalBinary(const Expr &e)
         EvalValue &vec = swap ? *rhs : *lhs;
         const QList<double> &sc = swap ? lhs->scalars : rhs->scalars;
         for (auto &s : vec.series) {
-            QList<Sample> pts;
+            QList<Point> pts;
             pts.reserve(s.points.size());
             for (const auto &p : s.points) {
                 const int i = int((p.t - m_start) / m_interval);
                 double lv = p.v, rv = sc.value(i);
-                if (swap)
+                HistogramPtr lh = p.h, rh;
+                if (swap) {
                     std::swap(lv, rv);
-                auto [value, keep] = elemBinop(e.op, lv, rv);
-                if (isComparison(e.op) && swap)
+                    std::swap(lh, rh);
+                }
+                const qsizetype annosBefore = m_warnings->size();
+                auto [value, hvalue, keep] = elemBinopH(e.op, lv, rv, lh, rh, *m_warnings);
+                if (m_warnings->size() != annosBefore && !keep)
+                    continue;
+                if (isComparison(e.op) && swap) {
                     value = rv;
+                    hvalue = rh;
+                }
                 if (e.returnBool) {
                     value = keep ? 1.0 : 0.0;
+                    hvalue.reset();
                     keep = true;
                 }
                 if (keep)
-                    pts.push_back({p.t, value});
+                    pts.push_back({p.t, value, hvalue});
             }
             if (pts.isEmpty())
                 continue;

@@ -3,6 +3,7 @@
 #include "core/model/cancel_token.h"
 #include "core/query/promql/ast.h"
 #include "core/query/promql/engine.h"
+#include "core/query/promql/float_histogram.h"
 #include "core/query/queryable.h"
 
 #include <QHash>
@@ -12,6 +13,15 @@
 
 namespace spyglass::query::promql {
 
+// One sample point inside the engine: a float, or a native histogram when
+// `h` is set (then `v` is unused). Float-only data never allocates.
+struct Point
+{
+    model::TimestampMs t = 0;
+    double v = 0;
+    HistogramPtr h;
+};
+
 // One series of an instant-vector expression evaluated over all steps:
 // points carry the step timestamps. `dropName` is Prometheus's delayed
 // __name__ removal: set by name-dropping operations, applied at the end so
@@ -19,7 +29,7 @@ namespace spyglass::query::promql {
 struct StepSeries
 {
     model::Labels labels;
-    QList<model::Sample> points;
+    QList<Point> points;
     bool dropName = false;
 };
 using StepMatrix = QList<StepSeries>;
@@ -30,6 +40,7 @@ struct VSample
     model::Labels labels;
     double v = 0;
     bool dropName = false;
+    HistogramPtr h;
 };
 using Vector = QList<VSample>;
 
@@ -47,7 +58,7 @@ struct EvalValue
 struct RangeSeries
 {
     model::Labels labels;
-    QList<model::Sample> samples;
+    QList<Point> samples;
     bool dropName = false;
 };
 
@@ -81,6 +92,7 @@ public:
     Result<EvalValue> evalMatrixAtInstant(const Expr &e);
 
 private:
+    Result<QList<Point>> fetchPoints(store::SeriesId id, model::TimestampMs lo, model::TimestampMs hi) const;
     Result<EvalValue> evalVectorSelector(const Expr &e, bool sampleTimestamps);
     Result<RangeArg> evalRangeArg(const Expr &e);
     Result<EvalValue> evalBinary(const Expr &e);

@@ -1,5 +1,7 @@
 #include "core/query/promql/evaluator.h"
 
+#include "core/query/promql/float_histogram.h"
+
 #include <QSet>
 #include <algorithm>
 #include <cmath>
@@ -25,6 +27,14 @@ struct Group
     bool dropName = false;
     QList<double> values;   // quantile
     Vector samples;         // topk, bottomk, limitk, limit_ratio
+    // Native histograms (sum, avg): their running sum, and whether floats
+    // and histograms met in the group (which yields no result).
+    std::shared_ptr<FloatHistogram> hsum;
+    bool hasFloat = false;
+    bool mixed = false;
+    bool incompatible = false;
+    bool floatSeen = false; // any float (for aggregations that ignore histograms)
+    QString firstName;
 };
 
 double quantileOf(double q, QList<double> values)
@@ -98,12 +108,17 @@ Result<Vector> Evaluator::aggregateStep(const Expr &e, const Vector &in, double 
     default: break;
     }
 
+    bool ignoredHistogram = false, reconciled = false, resetSeen = false, notResetSeen = false;
+    auto track = [&](const FloatHistogram &h) {
+        resetSeen = resetSeen || h.hint == CounterResetHint::CounterReset;
+        notResetSeen = notResetSeen || h.hint == CounterResetHint::NotCounterReset;
+    };
     for (const auto &s : in) {
         // Grouping sees a to-be-dropped __name__ still (Prometheus's delayed
         // name removal); the group then inherits the drop.
         Labels key = e.without ? s.labels.dropping(dropList) : s.labels.keepOnly(e.grouping);
         if (e.aggOp == AggOp::CountValues)
-            key = key.with(strParam, formatFloat(s.v));
+            key = key.with(strParam, s.h ? s.h->toString() : formatFloat(s.v));
         auto it = index.constFind(key);
         int gi;
         if (it == index.constEnd()) {
@@ -118,6 +133,43 @@ Result<Vector> Evaluator::aggregateStep(const Expr &e, const Vector &in, double 
         Group &g = groups[gi];
         if (s.dropName && key.has(u"__name__"))
             g.dropName = true;
+        if (!g.seen)
+            g.firstName = s.labels.metricName();
+        if (s.h) {
+            switch (e.aggOp) {
+            case AggOp::Sum:
+            case AggOp::Avg:
+                g.count += 1;
+                if (g.hasFloat) {
+                    g.mixed = true;
+                } else if (!g.hsum) {
+                    g.hsum = std::make_shared<FloatHistogram>(*s.h);
+                    track(*s.h);
+                } else if (!g.incompatible) {
+                    track(*s.h);
+                    const auto r = g.hsum->add(*s.h);
+                    g.incompatible = r.incompatible;
+                    reconciled = reconciled || r.customReconciled;
+                }
+                g.seen = true;
+                continue;
+            case AggOp::Count:
+            case AggOp::Group:
+            case AggOp::LimitK:
+            case AggOp::LimitRatio:
+            case AggOp::CountValues:
+                break; // handled below like floats
+            default:
+                ignoredHistogram = true;
+                if (!g.seen)
+                    g.seen = false;
+                continue;
+            }
+        } else {
+            if (g.hsum)
+                g.mixed = true;
+            g.hasFloat = true;
+        }
         const double f = s.v;
         switch (e.aggOp) {
         case AggOp::Sum:
@@ -193,10 +245,34 @@ Result<Vector> Evaluator::aggregateStep(const Expr &e, const Vector &in, double 
         }
         }
         g.seen = true;
+        g.floatSeen = true;
     }
+    if (ignoredHistogram)
+        m_warnings->push_back(QStringLiteral("PromQL info: ignored histogram in %1 aggregation").arg(aggOpString(e.aggOp)));
+    if (resetSeen && notResetSeen)
+        m_warnings->push_back(QStringLiteral("PromQL warning: conflicting counter resets during histogram aggregation"));
+    if (reconciled)
+        m_warnings->push_back(QStringLiteral("PromQL info: mismatched custom buckets were reconciled during aggregation"));
 
     Vector out;
     for (auto &g : groups) {
+        if (g.hsum || g.mixed) {
+            if (g.mixed) {
+                m_warnings->push_back(QStringLiteral("PromQL warning: encountered a mix of histograms and floats for aggregation"));
+                continue;
+            }
+            if (g.incompatible) {
+                m_warnings->push_back(QStringLiteral("PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"%1\"").arg(g.firstName));
+                continue;
+            }
+            if (e.aggOp == AggOp::Avg)
+                g.hsum->div(g.count);
+            g.hsum->compact();
+            out.push_back({g.labels, 0, g.dropName, g.hsum});
+            continue;
+        }
+        if (!g.floatSeen)
+            continue;
         double v = 0;
         switch (e.aggOp) {
         case AggOp::Sum: v = g.value + g.kahanC; break;
@@ -233,7 +309,7 @@ Result<Vector> Evaluator::aggregateStep(const Expr &e, const Vector &in, double 
             out.append(g.samples);
             continue;
         }
-        out.push_back({g.labels, v, g.dropName});
+        out.push_back({g.labels, v, g.dropName, {}});
     }
     return out;
 }

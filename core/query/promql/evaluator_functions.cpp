@@ -90,7 +90,7 @@ const Expr &unwrap(const Expr &e)
     return *p;
 }
 
-double linearRegressionSlope(const QList<Sample> &s, qsizetype b, qsizetype e, TimestampMs interceptT, double *intercept)
+double linearRegressionSlope(const QList<Point> &s, qsizetype b, qsizetype e, TimestampMs interceptT, double *intercept)
 {
     double n = 0, sumX = 0, cX = 0, sumY = 0, cY = 0, sumXY = 0, cXY = 0, sumX2 = 0, cX2 = 0;
     const double initY = s[b].v;
@@ -147,10 +147,10 @@ double quantileSorted(double q, QList<double> values)
 
 struct Window
 {
-    const QList<Sample> *s;
+    const QList<Point> *s;
     qsizetype b, e; // [b, e)
     qsizetype size() const { return e - b; }
-    const Sample &operator[](qsizetype i) const { return (*s)[b + i]; }
+    const Point &operator[](qsizetype i) const { return (*s)[b + i]; }
 };
 
 // extrapolatedRate from Prometheus (float samples).
@@ -498,7 +498,7 @@ double bucketFraction(double lower, double upper, QList<Bucket> buckets)
 
 // rate/increase/delta/changes/resets over an anchored or smoothed window.
 // Samples [b, en) are inside (lo, hi]; the others are context around it.
-std::optional<double> modifiedRange(const QString &fn, const QList<Sample> &s, qsizetype b, qsizetype en,
+std::optional<double> modifiedRange(const QString &fn, const QList<Point> &s, qsizetype b, qsizetype en,
                                     TimestampMs lo, TimestampMs hi, std::int64_t rangeMs, RangeModifier mod)
 {
     const bool counter = fn != u"delta";
@@ -569,6 +569,395 @@ std::optional<double> modifiedRange(const QString &fn, const QList<Sample> &s, q
     if (fn == u"rate")
         result /= double(rangeMs) / 1000.0;
     return result;
+}
+
+// Prometheus's HistogramQuantile for native histograms. `nanInfo` reports
+// NaN observations: 1 = the result is NaN, 2 = the result is skewed higher.
+double nativeHistogramQuantile(double q, const FloatHistogram &h, int *nanInfo)
+{
+    *nanInfo = 0;
+    if (q < 0)
+        return -INFINITY;
+    if (q > 1)
+        return INFINITY;
+    if (h.count == 0 || std::isnan(q))
+        return std::nan("");
+    const QList<BucketRange> all = h.allBuckets(true);
+    const bool hasNaN = std::isnan(h.sum);
+    const bool forward = hasNaN || q < 0.5;
+    double rank = forward ? q * h.count : (1 - q) * h.count;
+    double count = 0;
+    BucketRange bucket;
+    const qsizetype n = all.size();
+    for (qsizetype k = 0; k < n; ++k) {
+        bucket = all[forward ? k : n - 1 - k];
+        count += bucket.count;
+        if (count >= rank)
+            break;
+    }
+    if (n == 0)
+        return std::nan("");
+    if (hasNaN) {
+        double total = 0;
+        for (const auto &b : all)
+            total += b.count;
+        if (total < h.count) {
+            if (count < rank) {
+                *nanInfo = 1;
+                return std::nan("");
+            }
+            *nanInfo = 2;
+        }
+    }
+    if (!h.usesCustomBuckets() && bucket.lower < 0 && bucket.upper > 0) {
+        if (h.negative.isEmpty() && !h.positive.isEmpty())
+            bucket.lower = 0;
+        else if (h.positive.isEmpty() && !h.negative.isEmpty())
+            bucket.upper = 0;
+    } else if (h.usesCustomBuckets()) {
+        if (bucket.lower == -INFINITY) {
+            if (bucket.upper <= 0)
+                return bucket.upper;
+            bucket.lower = 0;
+        } else if (bucket.upper == INFINITY) {
+            return bucket.lower;
+        }
+    }
+    if (count > h.count)
+        count = h.count;
+    if (count < rank)
+        return bucket.upper;
+    if (forward)
+        rank -= count - bucket.count;
+    else
+        rank = count - rank;
+    if (h.usesCustomBuckets() || (bucket.lower <= 0 && bucket.upper >= 0))
+        return bucket.lower + (bucket.upper - bucket.lower) * (rank / bucket.count);
+    const double logLower = std::log2(std::abs(bucket.lower));
+    const double logUpper = std::log2(std::abs(bucket.upper));
+    if (bucket.lower > 0)
+        return std::exp2(logLower + (logUpper - logLower) * rank / bucket.count);
+    return -std::exp2(logUpper + (logLower - logUpper) * (1 - rank / bucket.count));
+}
+
+// Prometheus's HistogramFraction for native histograms.
+double nativeHistogramFraction(double lower, double upper, const FloatHistogram &h, bool *nanObservations)
+{
+    *nanObservations = false;
+    if (h.count == 0 || std::isnan(lower) || std::isnan(upper))
+        return std::nan("");
+    if (std::isnan(h.sum)) {
+        double total = h.usesCustomBuckets() ? 0 : h.zeroCount;
+        for (const auto &b : h.allBuckets(true))
+            total += b.count;
+        *nanObservations = total < h.count;
+    }
+    if (lower >= upper)
+        return 0;
+    double rank = 0, lowerRank = 0, upperRank = 0;
+    bool lowerSet = false, upperSet = false;
+    for (BucketRange b : h.allBuckets(true)) {
+        bool zeroBucket = false;
+        if (!h.usesCustomBuckets() && b.lower <= 0 && b.upper >= 0) {
+            zeroBucket = true;
+            if (h.negative.isEmpty() && !h.positive.isEmpty())
+                b.lower = 0;
+            else if (h.positive.isEmpty() && !h.negative.isEmpty())
+                b.upper = 0;
+        }
+        if (h.usesCustomBuckets() && b.lower == -INFINITY && b.upper > 0)
+            b.lower = 0;
+        auto interpolate = [&](double v) {
+            if (h.usesCustomBuckets() || zeroBucket) {
+                if (std::isinf(b.lower))
+                    return rank + b.count;
+                if (std::isinf(b.upper))
+                    return rank;
+                return rank + b.count * (v - b.lower) / (b.upper - b.lower);
+            }
+            const double logLower = std::log2(std::abs(b.lower)), logUpper = std::log2(std::abs(b.upper)),
+                         logV = std::log2(std::abs(v));
+            const double fraction = v > 0 ? (logV - logLower) / (logUpper - logLower)
+                                          : 1 - ((logV - logUpper) / (logLower - logUpper));
+            return rank + b.count * fraction;
+        };
+        if (!lowerSet && b.lower >= lower) {
+            lowerRank = rank;
+            lowerSet = true;
+        }
+        if (!upperSet && b.lower >= upper) {
+            upperRank = rank;
+            upperSet = true;
+        }
+        if (lowerSet && upperSet)
+            break;
+        if (!lowerSet && b.lower < lower && b.upper > lower) {
+            lowerRank = interpolate(lower);
+            lowerSet = true;
+        }
+        if (!upperSet && b.lower < upper && b.upper > upper) {
+            upperRank = interpolate(upper);
+            upperSet = true;
+        }
+        if (lowerSet && upperSet)
+            break;
+        rank += b.count;
+    }
+    if (!lowerSet || lowerRank > h.count)
+        lowerRank = h.count;
+    if (!upperSet || upperRank > h.count)
+        upperRank = h.count;
+    return (upperRank - lowerRank) / h.count;
+}
+
+// ---- native histograms in range functions ----
+
+QString mixedFloatsHistogramsWarning(const QString &metric)
+{
+    return QStringLiteral("PromQL warning: encountered a mix of histograms and floats for metric name \"%1\"").arg(metric);
+}
+QString mixedExpCustomWarning(const QString &metric)
+{
+    return QStringLiteral("PromQL warning: vector contains a mix of histograms with exponential and custom buckets schemas for metric name \"%1\"").arg(metric);
+}
+QString notCounterWarning(const QString &metric)
+{
+    return QStringLiteral("PromQL warning: this native histogram metric is not a counter: \"%1\"").arg(metric);
+}
+QString notGaugeWarning(const QString &metric)
+{
+    return QStringLiteral("PromQL warning: this native histogram metric is not a gauge: \"%1\"").arg(metric);
+}
+
+struct HistWindowResult
+{
+    bool handled = false; // false: the function works on the floats only
+    std::optional<Point> point;
+};
+
+// Prometheus's histogramRate: the increase of a histogram counter (or the
+// difference of a gauge histogram) over the window, before extrapolation.
+std::shared_ptr<FloatHistogram> histogramRate(const Window &w, bool isCounter, const QString &metric, QStringList &annos)
+{
+    HistogramPtr prev = w[0].h;
+    const HistogramPtr last = w[w.size() - 1].h;
+    bool usingCustom = prev->usesCustomBuckets();
+    if (isCounter && (prev->hint == CounterResetHint::Gauge || last->hint == CounterResetHint::Gauge))
+        annos << notCounterWarning(metric);
+    if (isCounter && w.size() > 1) {
+        const HistogramPtr second = w[1].h;
+        if (second->detectReset(*prev)) {
+            auto empty = std::make_shared<FloatHistogram>();
+            empty->schema = second->schema;
+            empty->customValues = second->customValues;
+            prev = empty;
+            usingCustom = second->usesCustomBuckets();
+        }
+    }
+    if (last->usesCustomBuckets() != usingCustom) {
+        annos << mixedExpCustomWarning(metric);
+        return {};
+    }
+    int minSchema = std::min(last->schema, prev->schema);
+    for (qsizetype k = 1; k + 1 < w.size(); ++k) {
+        const auto &cur = w[k].h;
+        if (!isCounter)
+            continue;
+        if (cur->hint == CounterResetHint::Gauge)
+            annos << notCounterWarning(metric);
+        minSchema = std::min(minSchema, cur->schema);
+        if (cur->usesCustomBuckets() != usingCustom) {
+            annos.clear();
+            annos << mixedExpCustomWarning(metric);
+            return {};
+        }
+    }
+    auto h = std::make_shared<FloatHistogram>(last->toSchema(minSchema));
+    const auto sub = h->add(*prev, true);
+    if (sub.incompatible) {
+        annos << mixedExpCustomWarning(metric);
+        return {};
+    }
+    if (sub.customReconciled)
+        annos << QStringLiteral("PromQL info: mismatched custom buckets were reconciled during subtraction");
+    if (isCounter) {
+        HistogramPtr p = prev;
+        for (qsizetype k = 1; k < w.size(); ++k) {
+            const HistogramPtr cur = w[k].h;
+            if (cur->detectReset(*p)) {
+                const auto r = h->add(*p);
+                if (r.incompatible) {
+                    annos << mixedExpCustomWarning(metric);
+                    return {};
+                }
+                if (r.customReconciled)
+                    annos << QStringLiteral("PromQL info: mismatched custom buckets were reconciled during addition");
+            }
+            p = cur;
+        }
+    } else if (w[0].h->hint != CounterResetHint::Gauge || last->hint != CounterResetHint::Gauge) {
+        annos << notGaugeWarning(metric);
+    }
+    h->hint = CounterResetHint::Gauge;
+    h->compact();
+    return h;
+}
+
+// Sum (or mean) of the histograms of a window, with Prometheus's annotations.
+std::shared_ptr<FloatHistogram> histogramSumOverTime(const Window &w, bool mean, const QString &metric, QStringList &annos)
+{
+    auto sum = std::make_shared<FloatHistogram>(*w[0].h);
+    bool reset = false, notReset = false, reconciled = false;
+    auto track = [&](const FloatHistogram &h) {
+        reset = reset || h.hint == CounterResetHint::CounterReset;
+        notReset = notReset || h.hint == CounterResetHint::NotCounterReset;
+    };
+    track(*sum);
+    for (qsizetype k = 1; k < w.size(); ++k) {
+        track(*w[k].h);
+        const auto r = sum->add(*w[k].h);
+        if (r.incompatible) {
+            annos << mixedExpCustomWarning(metric);
+            return {};
+        }
+        reconciled = reconciled || r.customReconciled;
+    }
+    if (reset && notReset)
+        annos << QStringLiteral("PromQL warning: conflicting counter resets during histogram aggregation");
+    if (reconciled)
+        annos << QStringLiteral("PromQL info: mismatched custom buckets were reconciled during aggregation");
+    if (mean)
+        sum->div(double(w.size()));
+    sum->compact();
+    return sum;
+}
+
+HistWindowResult histogramWindow(const QString &name, const Window &w, qsizetype nF, qsizetype nH, TimestampMs rangeStart,
+                                 TimestampMs rangeEnd, std::int64_t rangeMs, const QString &metric, QStringList &annos)
+{
+    HistWindowResult out;
+    out.handled = true;
+    if (name == u"rate" || name == u"increase" || name == u"delta") {
+        if (nF > 0) {
+            annos << mixedFloatsHistogramsWarning(metric);
+            return out;
+        }
+        if (nH < 2)
+            return out;
+        const bool isCounter = name != u"delta", isRate = name == u"rate";
+        auto h = histogramRate(w, isCounter, metric, annos);
+        if (!h)
+            return out;
+        const TimestampMs firstT = w[0].t, lastT = w[w.size() - 1].t;
+        double durationToStart = double(firstT - rangeStart) / 1000;
+        double durationToEnd = double(rangeEnd - lastT) / 1000;
+        const double sampledInterval = double(lastT - firstT) / 1000;
+        const double avg = sampledInterval / double(w.size() - 1);
+        const double threshold = avg * 1.1;
+        if (durationToStart >= threshold)
+            durationToStart = avg / 2;
+        if (isCounter && h->count > 0 && w[0].h->count >= 0) {
+            const double durationToZero = sampledInterval * (w[0].h->count / h->count);
+            if (durationToZero < durationToStart)
+                durationToStart = durationToZero;
+        }
+        if (durationToEnd >= threshold)
+            durationToEnd = avg / 2;
+        double factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+        if (isRate)
+            factor /= double(rangeMs) / 1000;
+        h->mul(factor);
+        out.point = Point{0, 0, h};
+        return out;
+    }
+    if (name == u"irate" || name == u"idelta") {
+        if (w.size() < 2)
+            return out;
+        const Point &a = w[w.size() - 2], &b = w[w.size() - 1];
+        if (!a.h || !b.h) {
+            annos << mixedFloatsHistogramsWarning(metric);
+            return out;
+        }
+        const TimestampMs dt = b.t - a.t;
+        if (dt == 0)
+            return out;
+        const bool isRate = name == u"irate";
+        auto h = std::make_shared<FloatHistogram>(*b.h);
+        if (isRate && (b.h->hint == CounterResetHint::Gauge || a.h->hint == CounterResetHint::Gauge))
+            annos << notCounterWarning(metric);
+        if (!isRate && (b.h->hint != CounterResetHint::Gauge || a.h->hint != CounterResetHint::Gauge))
+            annos << notGaugeWarning(metric);
+        if (!isRate || !b.h->detectReset(*a.h)) {
+            const auto r = h->add(*a.h, true);
+            if (r.incompatible) {
+                annos << mixedExpCustomWarning(metric);
+                return out;
+            }
+            if (r.customReconciled)
+                annos << QStringLiteral("PromQL info: mismatched custom buckets were reconciled during subtraction");
+        }
+        h->hint = CounterResetHint::Gauge;
+        h->compact();
+        if (isRate)
+            h->div(double(dt) / 1000);
+        out.point = Point{0, 0, h};
+        return out;
+    }
+    if (name == u"sum_over_time" || name == u"avg_over_time") {
+        if (nF > 0) {
+            annos << mixedFloatsHistogramsWarning(metric);
+            return out;
+        }
+        if (auto h = histogramSumOverTime(w, name == u"avg_over_time", metric, annos))
+            out.point = Point{0, 0, h};
+        return out;
+    }
+    if (name == u"count_over_time") {
+        out.point = Point{0, double(w.size()), {}};
+        return out;
+    }
+    if (name == u"present_over_time") {
+        out.point = Point{0, 1, {}};
+        return out;
+    }
+    if (name == u"last_over_time") {
+        out.point = w[w.size() - 1];
+        return out;
+    }
+    if (name == u"first_over_time") {
+        out.point = w[0];
+        return out;
+    }
+    if (name == u"ts_of_last_over_time") {
+        out.point = Point{0, double(w[w.size() - 1].t) / 1000, {}};
+        return out;
+    }
+    if (name == u"ts_of_first_over_time") {
+        out.point = Point{0, double(w[0].t) / 1000, {}};
+        return out;
+    }
+    if (name == u"changes" || name == u"resets") {
+        const bool changes = name == u"changes";
+        double n = 0;
+        for (qsizetype k = 1; k < w.size(); ++k) {
+            const Point &p = w[k - 1], &c = w[k];
+            if (!p.h && !c.h) {
+                if (changes ? (c.v != p.v && !(std::isnan(c.v) && std::isnan(p.v))) : c.v < p.v)
+                    n += 1;
+            } else if (!p.h || !c.h) {
+                n += 1;
+            } else if (changes ? !c.h->equals(*p.h) : c.h->detectReset(*p.h)) {
+                n += 1;
+            }
+        }
+        out.point = Point{0, n, {}};
+        return out;
+    }
+    if (name == u"absent_over_time") {
+        return out;
+    }
+    out.handled = false;
+    return out;
 }
 
 } // namespace
@@ -679,6 +1068,7 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
             StepSeries s;
             s.labels = rs.labels;
             s.dropName = keepName ? rs.dropName : true;
+            const bool seriesHasHist = std::any_of(rs.samples.begin(), rs.samples.end(), [](const Point &p) { return bool(p.h); });
             qsizetype b = 0, en = 0;
             const auto &smp = rs.samples;
             for (int i = 0; i < m_numSteps; ++i) {
@@ -694,7 +1084,7 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
                     ++en;
                 while (b < en && smp[b].t <= lo)
                     ++b;
-                const Window w{&smp, b, en};
+                Window w{&smp, b, en};
                 if (arg->modifier != RangeModifier::None) {
                     auto r = modifiedRange(name, smp, b, en, lo, evalT, arg->rangeMs, arg->modifier);
                     if (r) {
@@ -706,6 +1096,30 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
                 if (w.size() == 0)
                     continue;
                 anyAtStep[i] = true;
+                QList<Point> floatsOnly;
+                if (seriesHasHist) {
+                    qsizetype nH = 0;
+                    for (qsizetype k = 0; k < w.size(); ++k)
+                        nH += w[k].h ? 1 : 0;
+                    if (nH > 0) {
+                        const auto hr = histogramWindow(name, w, w.size() - nH, nH, lo, evalT, arg->rangeMs,
+                                                        rs.labels.metricName(), *m_warnings);
+                        if (hr.handled) {
+                            if (hr.point)
+                                s.points.push_back({ts, hr.point->v, hr.point->h});
+                            continue;
+                        }
+                        // Functions of floats ignore the histograms.
+                        for (qsizetype k = 0; k < w.size(); ++k)
+                            if (!w[k].h)
+                                floatsOnly.push_back(w[k]);
+                        if (floatsOnly.isEmpty())
+                            continue;
+                        m_warnings->push_back(QStringLiteral("PromQL info: ignored histograms in a range containing both floats and histograms for metric name \"%1\"")
+                                                  .arg(rs.labels.metricName()));
+                        w = Window{&floatsOnly, 0, floatsOnly.size()};
+                    }
+                }
                 if (w.size() > m_opts.maxSamples - *m_samples && w.size() > m_opts.maxSamples)
                     return fail(executionError(QStringLiteral("query processing would load too many samples into memory in query execution")));
                 std::optional<double> r;
@@ -713,7 +1127,7 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
                     r = extrapolatedRate(w, lo, evalT, arg->rangeMs, name != u"delta", name == u"rate");
                 } else if (name == u"irate" || name == u"idelta") {
                     if (w.size() >= 2) {
-                        const Sample &last = w[w.size() - 1], &prev = w[w.size() - 2];
+                        const Point &last = w[w.size() - 1], &prev = w[w.size() - 2];
                         const bool isRate = name == u"irate";
                         double v = (isRate && last.v < prev.v) ? last.v : last.v - prev.v;
                         const auto dt = last.t - prev.t;
@@ -726,12 +1140,12 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
                 } else if (name == u"deriv") {
                     if (w.size() >= 2) {
                         double icpt;
-                        r = linearRegressionSlope(smp, b, en, smp[b].t, &icpt);
+                        r = linearRegressionSlope(*w.s, w.b, w.e, w[0].t, &icpt);
                     }
                 } else if (name == u"predict_linear") {
                     if (w.size() >= 2) {
                         double icpt;
-                        const double slope = linearRegressionSlope(smp, b, en, ts, &icpt);
+                        const double slope = linearRegressionSlope(*w.s, w.b, w.e, ts, &icpt);
                         r = slope * scalarAt(0, i) + icpt;
                     }
                 } else if (name == u"avg_over_time") {
@@ -893,6 +1307,75 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
         return v;
     }
 
+    // ---- info(): enrich with data labels of info series (target_info by default) ----
+    if (name == u"info") {
+        auto base = eval(*e.args[0]);
+        if (!base)
+            return base;
+        model::LabelMatchers nameMatchers, dataMatchers;
+        if (e.args.size() > 1) {
+            const Expr &sel = unwrap(*e.args[1]);
+            if (sel.kind != NodeKind::VectorSelector)
+                return fail(executionError(QStringLiteral("expected label selectors as the second argument to info()")));
+            for (const auto &m : sel.matchers)
+                (m.name() == u"__name__" ? nameMatchers : dataMatchers).push_back(m);
+        }
+        if (nameMatchers.isEmpty())
+            nameMatchers.push_back(*model::LabelMatcher::create(model::LabelMatcher::Op::Equal, QStringLiteral("__name__"),
+                                                                QStringLiteral("target_info")));
+        Expr infoSel;
+        infoSel.kind = NodeKind::VectorSelector;
+        infoSel.matchers = nameMatchers + dataMatchers;
+        auto info = evalVectorSelector(infoSel, false);
+        if (!info)
+            return info;
+        const bool dataRequired = std::any_of(dataMatchers.begin(), dataMatchers.end(),
+                                              [](const model::LabelMatcher &m) { return !m.matchesEmpty(); });
+        QStringList wanted;
+        for (const auto &m : dataMatchers)
+            wanted << m.name();
+        static const QStringList identifying = {QStringLiteral("instance"), QStringLiteral("job")};
+        auto m = rangeEval({&*base, &*info}, [&](int, const QList<Vector> &v, const QList<double> &) -> Result<Vector> {
+            Vector res;
+            for (const auto &b : v[0]) {
+                if (model::matchesAll(nameMatchers, b.labels)) { // info metrics pass through
+                    res.push_back(b);
+                    continue;
+                }
+                QList<const VSample *> matches;
+                for (const auto &i : v[1]) {
+                    bool same = true;
+                    for (const auto &l : identifying)
+                        same = same && i.labels.value(l) == b.labels.value(l);
+                    if (same)
+                        matches.push_back(&i);
+                }
+                if (matches.isEmpty()) {
+                    if (!dataRequired)
+                        res.push_back(b);
+                    continue;
+                }
+                QList<model::Label> add;
+                for (const VSample *i : matches)
+                    for (const auto &l : i->labels) {
+                        if (l.name == u"__name__" || identifying.contains(l.name) || b.labels.has(l.name))
+                            continue;
+                        if (!wanted.isEmpty() && !wanted.contains(l.name))
+                            continue;
+                        add.push_back(l);
+                    }
+                QList<model::Label> all = b.labels.pairs();
+                all.append(add);
+                res.push_back({Labels(all), b.v, b.dropName});
+            }
+            return res;
+        });
+        if (!m)
+            return fail(m.error());
+        out.series = std::move(*m);
+        return out;
+    }
+
     // ---- evaluate all arguments ----
     QList<EvalValue> args;
     for (const auto &a : e.args) {
@@ -905,8 +1388,15 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
 
     bool isMath = false;
     mathFn(name, 0, &isMath);
+    // Float functions skip native histogram samples.
+    auto dropHistograms = [](StepMatrix &m) {
+        for (auto &s : m)
+            s.points.removeIf([](const Point &p) { return bool(p.h); });
+        m.removeIf([](const StepSeries &s) { return s.points.isEmpty(); });
+    };
     if (isMath) {
         out.series = std::move(args[0].series);
+        dropHistograms(out.series);
         for (auto &s : out.series) {
             s.dropName = true;
             for (auto &p : s.points) {
@@ -916,7 +1406,52 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
         }
         return out;
     }
+    if (name == u"histogram_count" || name == u"histogram_sum" || name == u"histogram_avg" ||
+        name == u"histogram_stddev" || name == u"histogram_stdvar") {
+        for (auto &s : args[0].series) {
+            StepSeries ns;
+            ns.labels = s.labels;
+            ns.dropName = true;
+            for (const auto &p : s.points) {
+                if (!p.h)
+                    continue;
+                const FloatHistogram &h = *p.h;
+                double v = 0;
+                if (name == u"histogram_count") {
+                    v = h.count;
+                } else if (name == u"histogram_sum") {
+                    v = h.sum;
+                } else if (name == u"histogram_avg") {
+                    v = h.sum / h.count;
+                } else {
+                    const double mean = h.sum / h.count;
+                    double var = 0, c = 0;
+                    for (const auto &b : h.allBuckets(true)) {
+                        double val;
+                        if (h.usesCustomBuckets())
+                            val = (b.upper + b.lower) / 2.0;
+                        else if (b.lower <= 0 && b.upper >= 0)
+                            val = 0;
+                        else {
+                            val = std::sqrt(b.upper * b.lower);
+                            if (b.upper < 0)
+                                val = -val;
+                        }
+                        const double d = val - mean;
+                        var = kahanSumInc(b.count * d * d, var, c);
+                    }
+                    var = (var + c) / h.count;
+                    v = name == u"histogram_stddev" ? std::sqrt(var) : var;
+                }
+                ns.points.push_back({p.t, v, {}});
+            }
+            if (!ns.points.isEmpty())
+                out.series.push_back(std::move(ns));
+        }
+        return out;
+    }
     if (name == u"round" || name == u"clamp" || name == u"clamp_min" || name == u"clamp_max") {
+        dropHistograms(args[0].series);
         for (auto &s : args[0].series) {
             StepSeries ns;
             ns.labels = s.labels;
@@ -957,6 +1492,7 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
             out.series.push_back(std::move(s));
             return out;
         }
+        dropHistograms(args[0].series);
         for (auto &s : args[0].series) {
             StepSeries ns;
             ns.labels = s.labels;
@@ -981,6 +1517,8 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
         QList<int> counts(m_numSteps, 0);
         for (const auto &s : args[0].series)
             for (const auto &p : s.points) {
+                if (p.h)
+                    continue;
                 const int i = stepIndex(p.t);
                 if (++counts[i] == 1)
                     out.scalars[i] = p.v;
@@ -1006,6 +1544,8 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
     }
     if (name == u"sort" || name == u"sort_desc" || name == u"sort_by_label" || name == u"sort_by_label_desc") {
         out.series = std::move(args[0].series);
+        if (name == u"sort" || name == u"sort_desc")
+            dropHistograms(out.series);
         if (m_queryStart != m_queryEnd)
             m_warnings->push_back(QStringLiteral("PromQL warning: sort is ineffective for range queries since results are always ordered by labels"));
         if (m_numSteps != 1)
@@ -1106,7 +1646,12 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
         auto m = rangeEval(inputs, [&](int, const QList<Vector> &v, const QList<double> &sc) -> Result<Vector> {
             QHash<Labels, int> idx;
             QList<std::pair<Labels, QList<Bucket>>> groups;
+            Vector natives;
             for (const auto &smp : v[0]) {
+                if (smp.h) {
+                    natives.push_back(smp);
+                    continue;
+                }
                 bool ok = false;
                 const QString le = smp.labels.value(u"le");
                 double upper = le.trimmed().toDouble(&ok);
@@ -1136,7 +1681,40 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
                 groups[gi].second.push_back({upper, smp.v});
             }
             Vector res;
+            QSet<Labels> conflicting;
+            for (const auto &smp : natives) {
+                auto it = idx.constFind(smp.labels);
+                if (it == idx.constEnd())
+                    continue;
+                m_warnings->push_back(QStringLiteral("PromQL warning: vector contains a mix of classic and native histograms for metric name \"%1\"")
+                                          .arg(smp.labels.metricName()));
+                conflicting.insert(smp.labels);
+            }
+            for (const auto &smp : natives) {
+                if (conflicting.contains(smp.labels))
+                    continue;
+                const QString metric = smp.labels.metricName();
+                if (frac) {
+                    bool nans = false;
+                    res.push_back({smp.labels, nativeHistogramFraction(sc[1], sc[2], *smp.h, &nans), true});
+                    if (nans)
+                        m_warnings->push_back(QStringLiteral("PromQL info: input to histogram_fraction has NaN observations, which are excluded from all fractions for metric name \"%1\"").arg(metric));
+                    continue;
+                }
+                for (int k = 1; k < sc.size(); ++k) {
+                    int nanInfo = 0;
+                    const double r = nativeHistogramQuantile(sc[k], *smp.h, &nanInfo);
+                    if (nanInfo == 1)
+                        m_warnings->push_back(QStringLiteral("PromQL info: input to histogram_quantile has NaN observations, result is NaN for metric name \"%1\"").arg(metric));
+                    else if (nanInfo == 2)
+                        m_warnings->push_back(QStringLiteral("PromQL info: input to histogram_quantile has NaN observations, result is skewed higher for metric name \"%1\"").arg(metric));
+                    const Labels out = multi ? smp.labels.with(qLabel, qLabelValue(sc[k])) : smp.labels;
+                    res.push_back({out, r, true});
+                }
+            }
             for (const auto &[labels, buckets] : groups) {
+                if (conflicting.contains(labels))
+                    continue;
                 if (frac) {
                     res.push_back({labels, bucketFraction(sc[1], sc[2], buckets), true});
                     continue;
@@ -1171,10 +1749,6 @@ Result<EvalValue> Evaluator::evalCall(const Expr &e)
     }
     if (name.startsWith(u"histogram_")) {
         // Native histograms are not stored: classic float series have none.
-        return out;
-    }
-    if (name == u"info") {
-        out.series = std::move(args[0].series);
         return out;
     }
     return fail(executionError(QStringLiteral("function \"%1\" is not implemented").arg(name)));
@@ -1219,7 +1793,7 @@ Result<EvalValue> Evaluator::mergeSameLabels(EvalValue &v) const
             out.push_back(std::move(s));
             continue;
         }
-        QList<Sample> merged;
+        QList<Point> merged;
         qsizetype a = 0, b = 0;
         while (a < t.points.size() || b < s.points.size()) {
             if (b >= s.points.size() || (a < t.points.size() && t.points[a].t < s.points[b].t))

@@ -70,6 +70,9 @@ public:
             return e;
         if (cur().type != TokenType::Eof)
             return unexpected();
+        if (!m_emptySelectors.isEmpty())
+            return err(*std::min_element(m_emptySelectors.begin(), m_emptySelectors.end()),
+                       QStringLiteral("vector selector must contain at least one non-empty matcher"));
         return e;
     }
 
@@ -639,7 +642,10 @@ private:
         for (const auto &m : vs.matchers)
             if (!m.matchesEmpty())
                 return {};
-        return err(vs.pos, QStringLiteral("vector selector must contain at least one non-empty matcher"));
+        // Reported once the whole query is parsed: info()'s second argument
+        // is exempt from this rule.
+        m_emptySelectors.push_back(vs.pos);
+        return {};
     }
 
     // `{` matchers `}`, cur() at the brace.
@@ -824,6 +830,8 @@ private:
         auto c = node(NodeKind::Call, t.pos, m_lastEnd);
         c->func = f;
         c->args = *args;
+        if (f->name == u"info" && args->size() > 1 && (*args)[1]->kind == NodeKind::VectorSelector)
+            m_emptySelectors.removeAll((*args)[1]->pos);
         const int nargs = int(f->argTypes.size());
         const int got = int(args->size());
         if (f->variadic == 0) {
@@ -853,6 +861,7 @@ private:
     QList<Token> m_t;
     qsizetype m_i = 0;
     int m_lastEnd = 0;
+    QList<int> m_emptySelectors; // positions of selectors without a non-empty matcher
 };
 
 } // namespace

@@ -2,11 +2,13 @@
 
 #include "core/model/time_range.h"
 #include "core/query/promql/ast.h"
+#include "core/query/promql/float_histogram.h"
 #include "core/query/promql/lexer.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <map>
 #include <cmath>
 #include <optional>
 
@@ -22,13 +24,15 @@ struct SeqValue
 {
     bool omitted = false;
     double v = 0;
+    HistogramPtr h;        // a native histogram value
+    bool hintSet = false;  // counter_reset_hint written explicitly
 };
 
 struct SeriesDesc
 {
     Labels labels;
     QList<SeqValue> values;
-    bool unsupported = false; // native histogram notation
+    bool unsupported = false;
 };
 
 Result<double> parseNumber(const QString &s)
@@ -55,6 +59,167 @@ Result<double> parseNumber(const QString &s)
     return v;
 }
 
+Result<double> parseNumber(const QString &s);
+
+// `{{schema:0 sum:5 count:4 z_bucket:1 z_bucket_w:0.001 buckets:[1 2] offset:1
+// n_buckets:[1] n_offset:0 custom_values:[1 2] counter_reset_hint:gauge}}`
+// (the braces stripped).
+Result<std::pair<std::shared_ptr<FloatHistogram>, bool>> parseHistogram(const QString &body)
+{
+    auto h = std::make_shared<FloatHistogram>();
+    bool hintSet = false;
+    QList<double> buckets, nbuckets;
+    int offset = 0, noffset = 0;
+    qsizetype i = 0;
+    auto bad = [&](const QString &why) {
+        return fail(Error::invalid(QStringLiteral("invalid histogram \"{{%1}}\": %2").arg(body, why)));
+    };
+    while (i < body.size()) {
+        while (i < body.size() && body[i].isSpace())
+            ++i;
+        if (i >= body.size())
+            break;
+        const qsizetype colon = body.indexOf(u':', i);
+        if (colon < 0)
+            return bad(QStringLiteral("missing ':'"));
+        const QString key = body.mid(i, colon - i).trimmed();
+        i = colon + 1;
+        while (i < body.size() && body[i].isSpace())
+            ++i;
+        QString val;
+        if (i < body.size() && body[i] == u'[') {
+            const qsizetype close = body.indexOf(u']', i);
+            if (close < 0)
+                return bad(QStringLiteral("missing ']'"));
+            val = body.mid(i + 1, close - i - 1);
+            i = close + 1;
+        } else {
+            qsizetype j = i;
+            while (j < body.size() && !body[j].isSpace())
+                ++j;
+            val = body.mid(i, j - i);
+            i = j;
+        }
+        auto list = [&](QList<double> &out) -> Result<void> {
+            for (const auto &p : val.split(u' ', Qt::SkipEmptyParts)) {
+                auto n = parseNumber(p);
+                if (!n)
+                    return fail(n.error());
+                out.push_back(*n);
+            }
+            return {};
+        };
+        if (key == u"buckets" || key == u"n_buckets" || key == u"custom_values") {
+            auto r = list(key == u"buckets" ? buckets : key == u"n_buckets" ? nbuckets : h->customValues);
+            if (!r)
+                return fail(r.error());
+            continue;
+        }
+        if (key == u"counter_reset_hint") {
+            hintSet = true;
+            if (val == u"unknown")
+                h->hint = CounterResetHint::Unknown;
+            else if (val == u"reset")
+                h->hint = CounterResetHint::CounterReset;
+            else if (val == u"not_reset")
+                h->hint = CounterResetHint::NotCounterReset;
+            else if (val == u"gauge")
+                h->hint = CounterResetHint::Gauge;
+            else
+                return bad(QStringLiteral("unknown counter_reset_hint"));
+            continue;
+        }
+        auto n = parseNumber(val);
+        if (!n)
+            return bad(n.error().message);
+        if (key == u"schema")
+            h->schema = int(*n);
+        else if (key == u"sum")
+            h->sum = *n;
+        else if (key == u"count")
+            h->count = *n;
+        else if (key == u"z_bucket")
+            h->zeroCount = *n;
+        else if (key == u"z_bucket_w")
+            h->zeroThreshold = *n;
+        else if (key == u"offset")
+            offset = int(*n);
+        else if (key == u"n_offset")
+            noffset = int(*n);
+        else
+            return bad(QStringLiteral("unknown key \"%1\"").arg(key));
+    }
+    for (qsizetype k = 0; k < buckets.size(); ++k)
+        h->positive.push_back({std::int32_t(offset + k), buckets[k]});
+    for (qsizetype k = 0; k < nbuckets.size(); ++k)
+        h->negative.push_back({std::int32_t(noffset + k), nbuckets[k]});
+    return std::pair<std::shared_ptr<FloatHistogram>, bool>{h, hintSet};
+}
+
+Result<QList<SeqValue>> parseValues(const QString &text);
+
+// Values that may contain `{{...}}` histograms with `x3`, `+{{..}}x3`, `-{{..}}x3`.
+Result<QList<SeqValue>> parseValuesWithHistograms(const QString &text)
+{
+    QList<SeqValue> out;
+    qsizetype i = 0;
+    static const QRegularExpression times(QStringLiteral(R"(^x(\d+))"));
+    while (i < text.size()) {
+        if (text[i].isSpace()) {
+            ++i;
+            continue;
+        }
+        if (text.mid(i, 2) != u"{{") {
+            qsizetype j = i;
+            while (j < text.size() && !text[j].isSpace())
+                ++j;
+            auto v = parseValues(text.mid(i, j - i));
+            if (!v)
+                return fail(v.error());
+            out.append(*v);
+            i = j;
+            continue;
+        }
+        auto readHist = [&](qsizetype &pos) -> Result<std::pair<std::shared_ptr<FloatHistogram>, bool>> {
+            const qsizetype close = text.indexOf(QStringLiteral("}}"), pos);
+            if (close < 0)
+                return fail(Error::invalid(QStringLiteral("unclosed '{{' in series values")));
+            auto h = parseHistogram(text.mid(pos + 2, close - pos - 2));
+            pos = close + 2;
+            return h;
+        };
+        auto base = readHist(i);
+        if (!base)
+            return fail(base.error());
+        std::shared_ptr<FloatHistogram> inc;
+        bool negate = false;
+        if (i < text.size() && (text[i] == u'+' || text[i] == u'-') && text.mid(i + 1, 2) == u"{{") {
+            negate = text[i] == u'-';
+            ++i;
+            auto h = readHist(i);
+            if (!h)
+                return fail(h.error());
+            inc = h->first;
+        }
+        int n = 0;
+        if (auto m = times.match(text.mid(i, 12)); m.hasMatch()) {
+            n = m.captured(1).toInt();
+            i += m.capturedLength(0);
+        }
+        std::shared_ptr<FloatHistogram> cur = base->first;
+        out.push_back({false, 0, cur, base->second});
+        for (int k = 0; k < n; ++k) {
+            if (inc) {
+                auto next = std::make_shared<FloatHistogram>(*cur);
+                next->add(*inc, negate);
+                cur = next;
+            }
+            out.push_back({false, 0, cur, base->second});
+        }
+    }
+    return out;
+}
+
 Result<QList<SeqValue>> parseValues(const QString &text)
 {
     static const QRegularExpression item(QStringLiteral(
@@ -64,13 +229,13 @@ Result<QList<SeqValue>> parseValues(const QString &text)
     const QStringList parts = text.split(QRegularExpression(QStringLiteral("\\s+")), Qt::SkipEmptyParts);
     for (const auto &p : parts) {
         if (p == u"stale") {
-            out.push_back({false, model::staleNaN()});
+            out.push_back({false, model::staleNaN(), {}, false});
             continue;
         }
         if (auto m = blank.match(p); m.hasMatch()) {
             const int n = m.captured(1).isEmpty() ? 1 : m.captured(1).toInt();
             for (int i = 0; i < n; ++i)
-                out.push_back({true, 0});
+                out.push_back({true, 0, {}, false});
             continue;
         }
         auto m = item.match(p);
@@ -80,7 +245,7 @@ Result<QList<SeqValue>> parseValues(const QString &text)
         if (!start)
             return fail(start.error());
         if (m.captured(3).isEmpty()) {
-            out.push_back({false, *start});
+            out.push_back({false, *start, {}, false});
             continue;
         }
         double inc = 0;
@@ -93,7 +258,7 @@ Result<QList<SeqValue>> parseValues(const QString &text)
         const int n = m.captured(3).toInt();
         double v = *start;
         for (int i = 0; i <= n; ++i) {
-            out.push_back({false, v});
+            out.push_back({false, v, {}, false});
             v += inc;
         }
     }
@@ -163,15 +328,8 @@ Result<SeriesDesc> parseSeriesLine(const QString &line)
     if (!m)
         return fail(m.error());
     d.labels = m->first;
-    QString rest = line.mid(m->second);
-    if (rest.contains(QStringLiteral("{{"))) {
-        // Native histogram samples: not supported; they count as missing
-        // so the series' float samples still load.
-        d.unsupported = true;
-        static const QRegularExpression hist(QStringLiteral(R"(\{\{[^}]*\}\}(x\d+)?)"));
-        rest.replace(hist, QStringLiteral("_"));
-    }
-    auto v = parseValues(rest);
+    const QString rest = line.mid(m->second);
+    auto v = rest.contains(QStringLiteral("{{")) ? parseValuesWithHistograms(rest) : parseValues(rest);
     if (!v)
         return fail(v.error());
     d.values = *v;
@@ -255,6 +413,179 @@ QString checkAnnotations(const QList<std::pair<QString, QString>> &exp, bool non
     return {};
 }
 
+// What the TSDB does to counter histograms as it cuts chunks: the first
+// histogram after a float (or at the start) has an unknown counter reset
+// hint, later ones "reset" or "not_reset" depending on reset detection.
+// Gauge histograms and explicit hints stay as written.
+QList<HistogramSample> assignCounterResetHints(QList<HistogramSample> hs, const QList<Sample> &floats)
+{
+    HistogramPtr prev;
+    TimestampMs prevT = 0;
+    qsizetype f = 0;
+    for (auto &s : hs) {
+        bool floatBetween = false;
+        while (f < floats.size() && floats[f].t < s.t) {
+            if (prev && floats[f].t > prevT && !model::isStaleNaN(floats[f].v))
+                floatBetween = true;
+            ++f;
+        }
+        if (floatBetween)
+            prev.reset();
+        if (s.h->hint == CounterResetHint::Gauge) {
+            prev = s.h;
+            prevT = s.t;
+            continue;
+        }
+        auto h = std::make_shared<FloatHistogram>(*s.h);
+        if (!prev || prev->hint == CounterResetHint::Gauge) {
+            if (h->hint != CounterResetHint::CounterReset)
+                h->hint = CounterResetHint::Unknown;
+        } else {
+            h->hint = h->detectReset(*prev) ? CounterResetHint::CounterReset : CounterResetHint::NotCounterReset;
+        }
+        s.h = h;
+        prev = s.h;
+        prevT = s.t;
+    }
+    return hs;
+}
+
+// load_with_nhcb: classic histogram series (x_bucket{le=...}, x_count,
+// x_sum) also loaded as native histograms with custom buckets named x.
+class NhcbCollector
+{
+public:
+    void add(const Labels &labels, const QList<Sample> &samples)
+    {
+        const QString name = labels.metricName();
+        int kind = -1;
+        QString base;
+        for (const auto &[suffix, k] : {std::pair{QStringLiteral("_bucket"), 0}, std::pair{QStringLiteral("_count"), 1},
+                                        std::pair{QStringLiteral("_sum"), 2}}) {
+            if (name.endsWith(suffix)) {
+                kind = k;
+                base = name.left(name.size() - suffix.size());
+                break;
+            }
+        }
+        if (kind < 0)
+            return;
+        double le = 0;
+        if (kind == 0) {
+            if (!labels.has(u"le"))
+                return;
+            const QString l = labels.value(u"le").trimmed();
+            bool ok = false;
+            le = l.toDouble(&ok);
+            if (!ok) {
+                if (l.compare(u"+inf", Qt::CaseInsensitive) == 0 || l.compare(u"inf", Qt::CaseInsensitive) == 0)
+                    le = INFINITY;
+                else
+                    return;
+            }
+            if (std::isnan(le))
+                return;
+        }
+        const Labels key = labels.without(u"le").with(QStringLiteral("__name__"), base);
+        auto &byTime = m_hists[key];
+        for (const auto &s : samples) {
+            auto &t = byTime[s.t];
+            if (kind == 0)
+                t.buckets.push_back({le, s.v});
+            else if (kind == 1) {
+                t.count = s.v;
+                t.hasCount = true;
+            } else {
+                t.sum = s.v;
+            }
+        }
+    }
+
+    QList<std::pair<Labels, QList<HistogramSample>>> convert() const
+    {
+        QList<std::pair<Labels, QList<HistogramSample>>> out;
+        for (auto it = m_hists.begin(); it != m_hists.end(); ++it) {
+            QList<HistogramSample> hs;
+            for (auto t = it->begin(); t != it->end(); ++t) {
+                Temp tmp = t->second;
+                std::sort(tmp.buckets.begin(), tmp.buckets.end());
+                if (tmp.buckets.isEmpty() || !std::isinf(tmp.buckets.back().first)) {
+                    if (!tmp.hasCount && !tmp.buckets.isEmpty())
+                        tmp.count = tmp.buckets.back().second;
+                    tmp.buckets.push_back({INFINITY, tmp.count});
+                }
+                if (!tmp.hasCount)
+                    tmp.count = tmp.buckets.back().second;
+                auto h = std::make_shared<FloatHistogram>();
+                h->schema = FloatHistogram::kCustomBucketsSchema;
+                h->count = tmp.count;
+                h->sum = tmp.sum;
+                double prev = 0;
+                for (qsizetype k = 0; k < tmp.buckets.size(); ++k) {
+                    if (k + 1 < tmp.buckets.size())
+                        h->customValues.push_back(tmp.buckets[k].first);
+                    h->positive.push_back({std::int32_t(k), tmp.buckets[k].second - prev});
+                    prev = tmp.buckets[k].second;
+                }
+                hs.push_back({t->first, h});
+            }
+            out.push_back({it.key(), hs});
+        }
+        return out;
+    }
+
+private:
+    struct Temp
+    {
+        QList<std::pair<double, double>> buckets; // (le, cumulative count)
+        double count = 0;
+        double sum = 0;
+        bool hasCount = false;
+    };
+    QHash<Labels, std::map<TimestampMs, Temp>> m_hists;
+};
+
+bool histogramsMatch(const FloatHistogram &expIn, const FloatHistogram &curIn, bool hintSet)
+{
+    FloatHistogram exp = expIn, cur = curIn;
+    exp.compact();
+    cur.compact();
+    if (exp.schema != cur.schema || !almostEqual(exp.count, cur.count) || !almostEqual(exp.sum, cur.sum))
+        return false;
+    if (exp.usesCustomBuckets() && !customBoundsMatch(exp.customValues, cur.customValues))
+        return false;
+    if (exp.zeroThreshold != cur.zeroThreshold || !almostEqual(exp.zeroCount, cur.zeroCount))
+        return false;
+    auto same = [](const QList<HistogramBucket> &a, const QList<HistogramBucket> &b) {
+        if (a.size() != b.size())
+            return false;
+        for (qsizetype i = 0; i < a.size(); ++i)
+            if (a[i].index != b[i].index || !almostEqual(a[i].count, b[i].count))
+                return false;
+        return true;
+    };
+    if (!same(exp.positive, cur.positive) || !same(exp.negative, cur.negative))
+        return false;
+    return !hintSet || exp.hint == cur.hint;
+}
+
+// Compares one expected value with one result value (float or histogram).
+QString compareValue(const SeqValue &e, double v, const HistogramPtr &h, const QString &what)
+{
+    if (e.h && !h)
+        return QStringLiteral("expected histogram %1 for %2 but got float value %3").arg(e.h->testExpression(), what, fmt(v));
+    if (!e.h && h)
+        return QStringLiteral("expected float value %1 for %2 but got histogram %3").arg(fmt(e.v), what, h->testExpression());
+    if (e.h) {
+        if (!histogramsMatch(*e.h, *h, e.hintSet))
+            return QStringLiteral("expected %1 for %2 but got %3").arg(e.h->testExpression(), what, h->testExpression());
+        return {};
+    }
+    if (!almostEqual(e.v, v))
+        return QStringLiteral("expected %1 for %2 but got %3").arg(fmt(e.v), what, fmt(v));
+    return {};
+}
+
 } // namespace
 
 PromqlTestRunner::PromqlTestRunner(EngineOptions opts) : m_opts(opts) {}
@@ -306,6 +637,8 @@ PromqlTestRunner::FileResult PromqlTestRunner::runScript(const QString &script, 
         }
         if (auto m = patLoad.match(l); m.hasMatch()) {
             auto interval = model::parseDuration(m.captured(2));
+            const bool withNhcb = m.captured(1) == u"with_nhcb";
+            NhcbCollector nhcb;
             while (i + 1 < lines.size() && !lines[i + 1].isEmpty()) {
                 ++i;
                 if (!interval)
@@ -314,11 +647,25 @@ PromqlTestRunner::FileResult PromqlTestRunner::runScript(const QString &script, 
                 if (!d)
                     continue;
                 QList<Sample> samples;
-                for (qsizetype k = 0; k < d->values.size(); ++k)
-                    if (!d->values[k].omitted)
-                        samples.push_back({TimestampMs(k) * *interval, d->values[k].v});
+                QList<HistogramSample> hists;
+                for (qsizetype k = 0; k < d->values.size(); ++k) {
+                    const auto &v = d->values[k];
+                    if (v.omitted)
+                        continue;
+                    if (v.h)
+                        hists.push_back({TimestampMs(k) * *interval, v.h});
+                    else
+                        samples.push_back({TimestampMs(k) * *interval, v.v});
+                }
                 store.add(d->labels, samples);
+                if (!hists.isEmpty())
+                    store.addHistograms(d->labels, assignCounterResetHints(hists, samples));
+                if (withNhcb)
+                    nhcb.add(d->labels, samples);
             }
+            if (withNhcb)
+                for (const auto &[labels, hs] : nhcb.convert())
+                    store.addHistograms(labels, assignCounterResetHints(hs, {}));
             continue;
         }
         auto mi = patInstant.match(l);
@@ -423,10 +770,6 @@ PromqlTestRunner::FileResult PromqlTestRunner::runScript(const QString &script, 
             failCase(lineNo, l, bodyError);
             continue;
         }
-        if (ex.unsupported) {
-            failCase(lineNo, l, QStringLiteral("native histogram samples are not supported"));
-            continue;
-        }
 
         Result<QueryResult> res;
         TimestampMs start = 0, end = 0, step = 0;
@@ -499,8 +842,8 @@ PromqlTestRunner::FileResult PromqlTestRunner::runScript(const QString &script, 
                     const auto &vals = ex.series[*it].values;
                     if (vals.isEmpty() || vals[0].omitted)
                         return QStringLiteral("expected no value for %1").arg(s.labels.toString());
-                    if (!almostEqual(vals[0].v, s.v))
-                        return QStringLiteral("expected %1 for %2 but got %3").arg(fmt(vals[0].v), s.labels.toString(), fmt(s.v));
+                    if (auto c = compareValue(vals[0], s.v, s.h, s.labels.toString()); !c.isEmpty())
+                        return c;
                     seen.insert(s.labels);
                 }
                 for (const auto &e : ex.series)
@@ -520,31 +863,46 @@ PromqlTestRunner::FileResult PromqlTestRunner::runScript(const QString &script, 
                 mend = ex.rvEnd;
             }
             QSet<Labels> seen;
-            for (const auto &s : r.matrix) {
+            for (qsizetype mi = 0; mi < r.matrix.size(); ++mi) {
+                const auto &s = r.matrix[mi];
+                static const QList<HistogramPoint> noHists;
+                const auto &hs = mi < r.matrixHistograms.size() ? r.matrixHistograms[mi] : noHists;
                 auto it = expIdx.constFind(s.labels);
                 if (it == expIdx.constEnd())
                     return QStringLiteral("unexpected metric %1 in result").arg(s.labels.toString());
                 seen.insert(s.labels);
-                QList<Sample> expected;
+                QList<std::pair<TimestampMs, SeqValue>> expFloats, expHists;
                 const auto &vals = ex.series[*it].values;
                 for (qsizetype k = 0; k < vals.size(); ++k) {
                     const TimestampMs t = ms + k * mstep;
                     if (t > mend)
                         return QStringLiteral("expected %1 points for %2, but query time range cannot return this many points").arg(vals.size()).arg(s.labels.toString());
-                    if (!vals[k].omitted)
-                        expected.push_back({t, vals[k].v});
+                    if (vals[k].h)
+                        expHists.push_back({t, vals[k]});
+                    else if (!vals[k].omitted)
+                        expFloats.push_back({t, vals[k]});
                 }
-                if (expected.size() != s.samples.size()) {
+                if (expFloats.size() != s.samples.size() || expHists.size() != hs.size()) {
                     QStringList got;
                     for (const auto &p : s.samples)
                         got << QStringLiteral("%1@%2").arg(fmt(p.v)).arg(p.t);
-                    return QStringLiteral("expected %1 points for %2, got %3: %4").arg(expected.size()).arg(s.labels.toString()).arg(s.samples.size()).arg(got.join(u' '));
+                    for (const auto &p : hs)
+                        got << QStringLiteral("%1@%2").arg(p.h->testExpression()).arg(p.t);
+                    return QStringLiteral("expected %1 float and %2 histogram points for %3, got %4 and %5: %6")
+                        .arg(expFloats.size()).arg(expHists.size()).arg(s.labels.toString())
+                        .arg(s.samples.size()).arg(hs.size()).arg(got.join(u' '));
                 }
-                for (qsizetype k = 0; k < expected.size(); ++k) {
-                    if (expected[k].t != s.samples[k].t)
-                        return QStringLiteral("expected timestamp %1 for %2, got %3").arg(expected[k].t).arg(s.labels.toString()).arg(s.samples[k].t);
-                    if (!almostEqual(expected[k].v, s.samples[k].v))
-                        return QStringLiteral("expected %1 at %2 for %3, got %4").arg(fmt(expected[k].v)).arg(expected[k].t).arg(s.labels.toString(), fmt(s.samples[k].v));
+                for (qsizetype k = 0; k < expFloats.size(); ++k) {
+                    if (expFloats[k].first != s.samples[k].t)
+                        return QStringLiteral("expected timestamp %1 for %2, got %3").arg(expFloats[k].first).arg(s.labels.toString()).arg(s.samples[k].t);
+                    if (auto c = compareValue(expFloats[k].second, s.samples[k].v, {}, s.labels.toString()); !c.isEmpty())
+                        return c + QStringLiteral(" at %1").arg(s.samples[k].t);
+                }
+                for (qsizetype k = 0; k < expHists.size(); ++k) {
+                    if (expHists[k].first != hs[k].t)
+                        return QStringLiteral("expected histogram timestamp %1 for %2, got %3").arg(expHists[k].first).arg(s.labels.toString()).arg(hs[k].t);
+                    if (auto c = compareValue(expHists[k].second, 0, hs[k].h, s.labels.toString()); !c.isEmpty())
+                        return c + QStringLiteral(" at %1").arg(hs[k].t);
                 }
             }
             for (const auto &e : ex.series)
@@ -563,13 +921,19 @@ PromqlTestRunner::FileResult PromqlTestRunner::runScript(const QString &script, 
             if (!rr) {
                 why = QStringLiteral("range mode failed: ") + rr.error().toString();
             } else {
-                QHash<Labels, double> mid;
-                for (const auto &s : rr->matrix)
+                QHash<Labels, std::pair<double, HistogramPtr>> mid;
+                for (qsizetype mi = 0; mi < rr->matrix.size(); ++mi) {
+                    const auto &s = rr->matrix[mi];
                     for (const auto &p : s.samples)
                         if (p.t == start)
-                            mid.insert(s.labels, p.v);
+                            mid.insert(s.labels, {p.v, {}});
+                    if (mi < rr->matrixHistograms.size())
+                        for (const auto &p : rr->matrixHistograms[mi])
+                            if (p.t == start)
+                                mid.insert(s.labels, {0, p.h});
+                }
                 if (res->type == ValueType::Scalar) {
-                    if (mid.size() != 1 || !almostEqual(mid.begin().value(), res->scalar))
+                    if (mid.size() != 1 || !almostEqual(mid.begin().value().first, res->scalar))
                         why = QStringLiteral("range mode gives a different scalar");
                 } else {
                     if (mid.size() != res->vector.size())
@@ -578,9 +942,13 @@ PromqlTestRunner::FileResult PromqlTestRunner::runScript(const QString &script, 
                                   .arg(res->vector.size());
                     for (const auto &smp : res->vector) {
                         auto it = mid.constFind(smp.labels);
-                        if (it == mid.constEnd() || !almostEqual(*it, smp.v)) {
-                            why = QStringLiteral("range mode differs for %1: %2 vs %3")
-                                      .arg(smp.labels.toString(), it == mid.constEnd() ? QStringLiteral("missing") : fmt(*it), fmt(smp.v));
+                        if (it == mid.constEnd()) {
+                            why = QStringLiteral("range mode misses %1").arg(smp.labels.toString());
+                            break;
+                        }
+                        SeqValue asExpected{false, smp.v, smp.h, false};
+                        if (auto c = compareValue(asExpected, it->first, it->second, smp.labels.toString()); !c.isEmpty()) {
+                            why = QStringLiteral("range mode differs: ") + c;
                             break;
                         }
                     }

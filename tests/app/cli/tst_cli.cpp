@@ -309,6 +309,29 @@ private slots:
         QCOMPARE(doc.value(u"data").toObject().value(u"result").toArray().size(), 1000);
     }
 
+    void promqltestRunsScripts()
+    {
+        Run ok = runCore({QStringLiteral("promqltest"),
+                          QStringLiteral(SPYGLASS_CORPUS_DIR "/promqltest/selectors.test")});
+        QVERIFY2(ok.exitCode == 0, ok.out.right(2000).constData());
+        const QList<QByteArray> lines = ok.out.trimmed().split('\n');
+        QVERIFY(lines.last().endsWith(" passed, 0 failed"));
+        QVERIFY(lines.last().split(' ').first().toInt() > 10);
+
+        const QString script = m_tmp.filePath(QStringLiteral("mine.test"));
+        QFile f(script);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("load 5m\n  m{a=\"x\"} 1+1x4\n\n"
+                "eval instant at 10m m\n  m{a=\"x\"} 3\n\n"
+                "eval instant at 10m m\n  m{a=\"x\"} 99\n");
+        f.close();
+        Run bad = runCore({QStringLiteral("promqltest"), script});
+        QCOMPARE(bad.exitCode, 1);
+        const QString out = QString::fromUtf8(bad.out);
+        QVERIFY2(out.contains(QStringLiteral("mine.test:7: FAIL")), qPrintable(out));
+        QVERIFY2(out.trimmed().endsWith(QStringLiteral("1 passed, 1 failed")), qPrintable(out));
+    }
+
     void queryErrorsLookLikePrometheus()
     {
         QJsonObject doc = queryJson({QStringLiteral("--time"), QStringLiteral("1700000000"),

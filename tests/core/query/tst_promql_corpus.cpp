@@ -1,8 +1,8 @@
 // Runs Prometheus's own promqltest scripts (../shared/corpus/promqltest) and
 // asserts the pass counts never drop below what the engine achieved when
 // this list was last updated. Set SPYGLASS_PROMQLTEST_VERBOSE=1 to print
-// every failing eval with file:line and the reason. Most remaining failures
-// need native histograms, which the engine does not have yet.
+// every failing eval with file:line and the reason. Native histograms live in
+// the engine and MemoryQueryable (the store keeps floats only).
 #include "core/query/promql/promql_test_runner.h"
 
 #include <QDir>
@@ -25,6 +25,9 @@ private slots:
                                      .arg(m_corePassed)
                                      .arg(m_coreTotal)
                                      .arg(100.0 * m_corePassed / m_coreTotal, 0, 'f', 1);
+        // Issue 3: at least 95% of the CORE evals pass (when all files ran).
+        if (m_coreTotal > 1000)
+            QVERIFY2(m_corePassed * 100 >= m_coreTotal * 95, "fewer than 95% of the CORE.txt evals pass");
     }
 
     void corpus_data()
@@ -34,25 +37,25 @@ private slots:
         QTest::addColumn<bool>("core"); // listed in CORE.txt
         // Minimum passing eval commands per file (raise these as the engine improves).
         const QList<std::tuple<const char *, int, bool>> files = {
-            {"aggregators.test", 125, true},
+            {"aggregators.test", 159, true},
             {"at_modifier.test", 71, true},
             {"collision.test", 2, true},
-            {"functions.test", 380, true},
-            {"histograms.test", 93, true},
-            {"limit.test", 15, true},
+            {"functions.test", 430, true},
+            {"histograms.test", 179, true},
+            {"limit.test", 37, true},
             {"literals.test", 25, true},
             {"name_label_dropping.test", 30, true},
-            {"operators.test", 144, true},
-            {"range_queries.test", 17, true},
+            {"operators.test", 213, true},
+            {"range_queries.test", 18, true},
             {"selectors.test", 31, true},
             {"staleness.test", 17, true},
             {"subquery.test", 32, true},
             {"trig_functions.test", 19, true},
             {"duration_expression.test", 59, false},
-            {"extended_vectors.test", 109, false},
+            {"extended_vectors.test", 114, false},
             {"fill-modifier.test", 46, false},
-            {"info.test", 10, false},
-            {"native_histograms.test", 3, false},
+            {"info.test", 37, false},
+            {"native_histograms.test", 369, false},
             {"start_timestamps.test", 2, false},
             {"type_and_unit.test", 43, false},
         };

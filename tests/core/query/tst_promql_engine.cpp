@@ -1,4 +1,6 @@
 #include "core/query/promql/engine.h"
+#include "core/query/memory_queryable.h"
+#include "core/query/promql/float_histogram.h"
 
 #include <QTest>
 #include <cmath>
@@ -69,6 +71,59 @@ class TestPromqlEngine : public QObject
     Q_OBJECT
 
 private slots:
+    void nativeHistogramsThroughEngineAndJson()
+    {
+        using namespace spyglass::query;
+        MemoryQueryable q;
+        auto h = std::make_shared<promql::FloatHistogram>();
+        h->count = 4;
+        h->sum = 5;
+        h->positive = {{0, 1}, {1, 2}, {2, 1}};
+        auto h2 = std::make_shared<promql::FloatHistogram>(*h);
+        h2->mul(2);
+        const spyglass::model::Labels l{{QStringLiteral("__name__"), QStringLiteral("h")}};
+        q.addHistograms(l, {{0, h}, {60'000, h2}});
+        promql::Engine engine;
+
+        auto r = engine.instantQuery(q, QStringLiteral("h"), 60'000);
+        QVERIFY(r);
+        QCOMPARE(r->vector.size(), 1);
+        QVERIFY(r->vector[0].h);
+        QCOMPARE(r->vector[0].h->count, 8.0);
+        QCOMPARE(promql::toPrometheusJson(r),
+                 QByteArray(R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"h"},"histogram":[60,{"count":"8","sum":"10","buckets":[[0,"0.5","1","2"],[0,"1","2","4"],[0,"2","4","2"]]}]}]}})"));
+
+        // Functions of histograms give floats; float functions skip histograms.
+        r = engine.instantQuery(q, QStringLiteral("histogram_count(h) + histogram_sum(h)"), 60'000);
+        QVERIFY(r);
+        QCOMPARE(r->vector.size(), 1);
+        QCOMPARE(r->vector[0].v, 18.0);
+        r = engine.instantQuery(q, QStringLiteral("abs(h)"), 60'000);
+        QVERIFY(r);
+        QVERIFY(r->vector.isEmpty());
+        r = engine.instantQuery(q, QStringLiteral("histogram_quantile(0.5, h)"), 60'000);
+        QVERIFY(r);
+        QCOMPARE(r->vector.size(), 1);
+        QCOMPARE(r->vector[0].v, std::sqrt(2.0)); // rank 4 of 8: middle of (1,2], exponential interpolation
+
+        // Range results keep histograms apart from float points ("histograms" key).
+        r = engine.rangeQuery(q, QStringLiteral("h"), 0, 60'000, 60'000);
+        QVERIFY(r);
+        QCOMPARE(r->matrix.size(), 1);
+        QVERIFY(r->matrix[0].samples.isEmpty());
+        QCOMPARE(r->matrixHistograms.size(), 1);
+        QCOMPARE(r->matrixHistograms[0].size(), 2);
+        const QByteArray json = promql::toPrometheusJson(r);
+        QVERIFY(json.contains(R"("histograms":[[0,{"count":"4")"));
+        QVERIFY(!json.contains(R"("values")"));
+
+        // Adding a float to a histogram is dropped with Prometheus's info annotation.
+        r = engine.instantQuery(q, QStringLiteral("h + 1"), 60'000);
+        QVERIFY(r);
+        QVERIFY(r->vector.isEmpty());
+        QCOMPARE(r->warnings, QStringList{QStringLiteral(R"(PromQL info: incompatible sample types encountered for binary operator "+": histogram + float)")});
+    }
+
     void instantVectorSelector()
     {
         TestQueryable q;
