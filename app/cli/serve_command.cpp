@@ -1,7 +1,13 @@
 #include "app/cli/commands.h"
 
 #include "core/api/http_server.h"
+#include "core/api/loki_api.h"
 #include "core/api/prometheus_api.h"
+#include "core/api/pyroscope_api.h"
+#include "core/api/tempo_api.h"
+#include "core/ingest/http_ingest_receiver.h"
+#include "core/ingest/otlp_grpc_receiver.h"
+#include "core/ingest/storage_sink.h"
 #include "core/store/storage.h"
 
 #include <QCommandLineParser>
@@ -69,7 +75,9 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
     p.setApplicationDescription(QStringLiteral(
         "Serves a data directory over HTTP with Prometheus's query API (/api/v1/query, "
         "/api/v1/query_range, /api/v1/series, /api/v1/labels, ...), so Grafana or any Prometheus "
-        "client can query it. Stops cleanly on SIGINT/SIGTERM."));
+        "client can query it, and receives telemetry: OTLP/HTTP (/v1/metrics, /v1/logs, /v1/traces), "
+        "remote_write (/api/v1/write) and Loki push (/loki/api/v1/push) on the HTTP port, OTLP/gRPC "
+        "on --grpc. Stops cleanly on SIGINT/SIGTERM."));
     p.addHelpOption();
     p.addOption({QStringLiteral("data"), QStringLiteral("Data directory."), QStringLiteral("DIR")});
     p.addOption({QStringLiteral("listen"),
@@ -81,7 +89,7 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
                  QStringLiteral("Bearer token clients must send (generated and shown once with "
                                 "--listen-all when not given)."),
                  QStringLiteral("T")});
-    p.addOption({QStringLiteral("grpc"), QStringLiteral("OTLP/gRPC address (not available yet)."),
+    p.addOption({QStringLiteral("grpc"), QStringLiteral("OTLP/gRPC address (default 127.0.0.1:4317; port 0 picks a free one; loopback only)."),
                  QStringLiteral("ADDR:PORT")});
     p.addOption({QStringLiteral("demo"), QStringLiteral("Run the demo system (not available yet).")});
     if (!p.parse(args))
@@ -114,8 +122,14 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
         options.bearerToken = generateToken();
         out << "spyglass-core: generated bearer token (shown only now): " << options.bearerToken << '\n';
     }
-    if (p.isSet(QStringLiteral("grpc")))
-        err << "spyglass-core: note: --grpc is not available yet (OTLP receivers come with the ingest work); ignored\n";
+    const QString grpcText = p.isSet(QStringLiteral("grpc")) ? p.value(QStringLiteral("grpc"))
+                                                              : QStringLiteral("127.0.0.1:4317");
+    const auto grpcEndpoint = parseEndpoint(grpcText);
+    if (!grpcEndpoint)
+        return usageError(err, QStringLiteral("invalid --grpc \"%1\": expected ADDR:PORT").arg(grpcText));
+    // The gRPC receiver has no bearer-token check yet, so it never leaves loopback.
+    if (!api::HttpServer::isLoopbackAddress(grpcEndpoint->host))
+        return usageError(err, QStringLiteral("--grpc %1: OTLP/gRPC listens on loopback addresses only").arg(grpcText));
     if (p.isSet(QStringLiteral("demo")))
         err << "spyglass-core: note: --demo is not available yet (the demo system comes with the ingest work); ignored\n";
     err.flush();
@@ -146,21 +160,34 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
 
     int rc = 0;
     {
+        ingest::StorageSink sink(**storage); // outlives both receivers
         api::HttpServer server(options);
         api::PrometheusApi::registerRoutes(server.router(), **storage);
+        api::LokiApi::registerRoutes(server.router(), **storage);
+        api::PyroscopeApi::registerRoutes(server.router(), **storage);
+        api::TempoApi::registerRoutes(server.router(), **storage);
+        ingest::HttpIngestReceiver::registerRoutes(server.router(), sink);
+        ingest::OtlpGrpcReceiver grpcReceiver(sink);
         auto port = server.listen(endpoint->host, endpoint->port);
-        if (!port) {
-            err << "spyglass-core: " << port.error().toString() << '\n';
+        auto grpcPort = port ? grpcReceiver.start(grpcEndpoint->host, grpcEndpoint->port) : Result<quint16>(0);
+        if (!port || !grpcPort) {
+            err << "spyglass-core: " << (port ? grpcPort.error() : port.error()).toString() << '\n';
             rc = 1;
+            server.stop();
         } else {
             const QString shown = endpoint->host.contains(u':') ? u'[' + endpoint->host + u']' : endpoint->host;
             out << "spyglass-core: HTTP listening on " << shown << ':' << *port << '\n';
+            const QString grpcShown =
+                grpcEndpoint->host.contains(u':') ? u'[' + grpcEndpoint->host + u']' : grpcEndpoint->host;
+            out << "spyglass-core: OTLP/gRPC listening on " << grpcShown << ':' << *grpcPort << '\n';
             out.flush();
             QCoreApplication::exec();
             out << "spyglass-core: " << (stopSignal == SIGINT ? "SIGINT" : stopSignal == SIGTERM ? "SIGTERM" : "quit")
                 << " received, stopping\n";
             out.flush();
-            server.stop(); // finishes requests in flight
+            // Both finish the requests in flight; each acknowledged one was committed.
+            grpcReceiver.stop();
+            server.stop();
         }
     }
     storage->reset(); // closes the catalog: every acknowledged write is on disk

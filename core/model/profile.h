@@ -4,7 +4,9 @@
 
 #include <QList>
 #include <QString>
+#include <QStringList>
 #include <cstdint>
+#include <optional>
 
 namespace spyglass::model {
 
@@ -35,6 +37,33 @@ struct Profile
         for (const auto &s : stacks)
             t += s.value;
         return t;
+    }
+};
+
+// The five parts of a Pyroscope profile type id
+// ("process_cpu:cpu:nanoseconds:cpu:nanoseconds"). The id is what series are
+// keyed by; the parts are what APIs list and views use to format units.
+struct ProfileType
+{
+    QString name;       // e.g. process_cpu, memory, wall
+    QString sampleType; // e.g. cpu, alloc_space
+    QString sampleUnit; // e.g. nanoseconds, bytes, count
+    QString periodType;
+    QString periodUnit;
+
+    QString id() const
+    {
+        return name + QLatin1Char(':') + sampleType + QLatin1Char(':') + sampleUnit
+            + QLatin1Char(':') + periodType + QLatin1Char(':') + periodUnit;
+    }
+
+    // Nothing when the id does not have exactly five colon-separated parts.
+    static std::optional<ProfileType> parse(const QString &id)
+    {
+        const QStringList parts = id.split(QLatin1Char(':'));
+        if (parts.size() != 5 || parts[0].isEmpty() || parts[1].isEmpty())
+            return std::nullopt;
+        return ProfileType{parts[0], parts[1], parts[2], parts[3], parts[4]};
     }
 };
 

@@ -147,6 +147,21 @@ MetricStore &Storage::metrics()
     return *m_metrics;
 }
 
+ProfileStore &Storage::profiles()
+{
+    return *m_profiles;
+}
+
+LogStore &Storage::logs()
+{
+    return *m_logs;
+}
+
+SpanStore &Storage::traces()
+{
+    return *m_traces;
+}
+
 Result<std::unique_ptr<Storage>> Storage::open(const QString &dataDir)
 {
     if (dataDir.isEmpty())
@@ -192,6 +207,18 @@ Result<std::unique_ptr<Storage>> Storage::open(const QString &dataDir)
     if (!metrics)
         return fail(metrics.error());
     s->m_metrics = std::move(*metrics);
+    auto profiles = ProfileStore::open(s->m_dataDir + QStringLiteral("/profiles.db"));
+    if (!profiles)
+        return fail(profiles.error());
+    s->m_profiles = std::move(*profiles);
+    auto logs = LogStore::open(s->m_dataDir + QStringLiteral("/logs.db"));
+    if (!logs)
+        return fail(logs.error());
+    s->m_logs = std::move(*logs);
+    auto traces = SpanStore::open(s->m_dataDir + QStringLiteral("/traces.db"));
+    if (!traces)
+        return fail(traces.error());
+    s->m_traces = std::move(*traces);
     return s;
 }
 

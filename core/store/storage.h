@@ -2,6 +2,9 @@
 
 #include "core/model/result.h"
 #include "core/store/metric_store.h"
+#include "core/store/profile_store.h"
+#include "core/store/log_store.h"
+#include "core/store/span_store.h"
 
 #include <QString>
 #include <memory>
@@ -26,6 +29,12 @@ public:
     // DIR/spyglass.db
     QString databasePath() const;
     MetricStore &metrics();
+    // DIR/profiles.db (its own SQLite file, see FORMAT.md "Profile store").
+    ProfileStore &profiles();
+    // DIR/logs.db (its own SQLite file, see FORMAT.md "Log store").
+    LogStore &logs();
+    // DIR/traces.db (SpanStore keeps its own database and format version).
+    SpanStore &traces();
 
     // The default data directory: QStandardPaths::AppDataLocation + "/data".
     static QString defaultDataDir();
@@ -34,6 +43,9 @@ private:
     Storage() = default;
     QString m_dataDir;
     std::unique_ptr<MetricStore> m_metrics;
+    std::unique_ptr<ProfileStore> m_profiles;
+    std::unique_ptr<LogStore> m_logs;
+    std::unique_ptr<SpanStore> m_traces;
 };
 
 } // namespace spyglass::store

@@ -1,0 +1,5 @@
+#include "core/ingest/ingest_logging.h"
+
+namespace spyglass::ingest {
+Q_LOGGING_CATEGORY(lcIngest, "spyglass.ingest")
+} // namespace spyglass::ingest
