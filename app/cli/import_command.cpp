@@ -1,11 +1,10 @@
 #include "app/cli/commands.h"
 
-#include "core/formats/metrics_importer.h"
+#include "core/ingest/file_importer.h"
+#include "core/store/metric_store.h"
 #include "core/store/storage.h"
 
 #include <QCommandLineParser>
-#include <QDateTime>
-#include <QTimeZone>
 #include <QElapsedTimer>
 #include <QFileInfo>
 
@@ -15,8 +14,11 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
 {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral(
-        "Imports Prometheus text exposition (0.0.4) and OpenMetrics files (plain or .gz) into a "
-        "data directory. A file with an error is refused whole: nothing of it is stored."));
+        "Imports captured telemetry files (plain or .gz) into a data directory: Prometheus text "
+        "0.0.4 / OpenMetrics, OTLP protobuf / JSON / JSON lines / gRPC frames (metrics, logs, traces), "
+        "Zipkin v2 JSON, Chrome trace events, pprof, folded stacks, perf script and V8 .cpuprofile. "
+        "The format is detected from the content. A file with an error is refused whole: nothing of "
+        "it is stored."));
     p.addHelpOption();
     p.addOption({QStringLiteral("data"), QStringLiteral("Data directory (created if missing)."),
                  QStringLiteral("DIR")});
@@ -40,7 +42,7 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
         return 1;
     }
     store::MetricStore &metrics = (*storage)->metrics();
-    formats::MetricsImporter importer(metrics);
+    ingest::FileImporter importer(**storage);
 
     int failures = 0;
     for (const QString &file : files) {
@@ -55,14 +57,9 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err)
             ++failures;
             continue;
         }
-        out << QFileInfo(file).fileName() << ": stored " << stats->samples << " samples in "
-            << stats->series << " series";
-        if (stats->samples > 0)
-            out << " from "
-                << QDateTime::fromMSecsSinceEpoch(stats->minTime, QTimeZone::utc()).toString(Qt::ISODate)
-                << " to "
-                << QDateTime::fromMSecsSinceEpoch(stats->maxTime, QTimeZone::utc()).toString(Qt::ISODate);
-        out << " in " << QString::number(double(timer.elapsed()) / 1000.0, 'f', 2) << " s\n";
+        out << QFileInfo(file).fileName() << " (" << ingest::captureFormatName(stats->format)
+            << (stats->gzipped ? ", gzip" : "") << "): stored " << stats->summary() << " in "
+            << QString::number(double(timer.elapsed()) / 1000.0, 'f', 2) << " s\n";
     }
 
     if (auto s = metrics.stats()) {

@@ -7,7 +7,11 @@
 #include "core/api/tempo_api.h"
 #include "core/ingest/http_ingest_receiver.h"
 #include "core/ingest/otlp_grpc_receiver.h"
+#include "core/ingest/scraper.h"
+#include "core/ingest/span_metrics_generator.h"
 #include "core/ingest/storage_sink.h"
+#include "core/lab/lab.h"
+#include "core/model/time_range.h"
 #include "core/store/storage.h"
 
 #include <QCommandLineParser>
@@ -91,7 +95,13 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
                  QStringLiteral("T")});
     p.addOption({QStringLiteral("grpc"), QStringLiteral("OTLP/gRPC address (default 127.0.0.1:4317; port 0 picks a free one; loopback only)."),
                  QStringLiteral("ADDR:PORT")});
-    p.addOption({QStringLiteral("demo"), QStringLiteral("Run the demo system (not available yet).")});
+    p.addOption({QStringLiteral("demo"),
+                 QStringLiteral("Run the demo system (the mythical beasts shop: traces, metrics, logs and "
+                                "profiles; the last 15 minutes are generated at start).")});
+    p.addOption({QStringLiteral("scrape"),
+                 QStringLiteral("Scrape a Prometheus target every INTERVAL (default 15s) into the data directory, "
+                                "with job=\"scrape\" and instance=HOST:PORT; repeatable."),
+                 QStringLiteral("URL[,INTERVAL]")});
     if (!p.parse(args))
         return usageError(err, p.errorText());
     if (p.isSet(QStringLiteral("help"))) {
@@ -130,8 +140,13 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
     // The gRPC receiver has no bearer-token check yet, so it never leaves loopback.
     if (!api::HttpServer::isLoopbackAddress(grpcEndpoint->host))
         return usageError(err, QStringLiteral("--grpc %1: OTLP/gRPC listens on loopback addresses only").arg(grpcText));
-    if (p.isSet(QStringLiteral("demo")))
-        err << "spyglass-core: note: --demo is not available yet (the demo system comes with the ingest work); ignored\n";
+    QList<ingest::ScrapeTarget> scrapeTargets;
+    for (const QString &spec : p.values(QStringLiteral("scrape"))) {
+        auto target = ingest::Scraper::parseTargetSpec(spec);
+        if (!target)
+            return usageError(err, target.error().message);
+        scrapeTargets.append(*target);
+    }
     err.flush();
 
     auto storage = store::Storage::open(p.value(QStringLiteral("data")));
@@ -161,6 +176,27 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
     int rc = 0;
     {
         ingest::StorageSink sink(**storage); // outlives both receivers
+        // Spans that arrive through the receivers feed RED metrics like
+        // Tempo's metrics generator, flushed every 15 s.
+        ingest::SpanMetricsGenerator spanMetrics((*storage)->metrics());
+        sink.setSpanMetrics(&spanMetrics);
+        spanMetrics.start(std::chrono::seconds(15));
+        // The demo writes through a sink of its own: it feeds its spans to its
+        // generator itself, at its simulated scrape times.
+        ingest::StorageSink demoSink(**storage);
+        std::unique_ptr<ingest::SpanMetricsGenerator> demoSpanMetrics;
+        std::unique_ptr<lab::Lab> demo;
+        if (p.isSet(QStringLiteral("demo"))) {
+            demoSpanMetrics = std::make_unique<ingest::SpanMetricsGenerator>((*storage)->metrics());
+            demo = std::make_unique<lab::Lab>(demoSink, lab::LabOptions{}, demoSpanMetrics.get());
+            // A learner sees a quarter of an hour of data at once, then it runs live.
+            auto filled = demo->backfill(std::chrono::minutes(15));
+            if (!filled)
+                err << "spyglass-core: demo: " << filled.error().toString() << '\n';
+            else
+                out << "spyglass-core: demo system running (" << filled->requests << " requests backfilled)\n";
+            (void)demo->start();
+        }
         api::HttpServer server(options);
         api::PrometheusApi::registerRoutes(server.router(), **storage);
         api::LokiApi::registerRoutes(server.router(), **storage);
@@ -168,6 +204,9 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
         api::TempoApi::registerRoutes(server.router(), **storage);
         ingest::HttpIngestReceiver::registerRoutes(server.router(), sink);
         ingest::OtlpGrpcReceiver grpcReceiver(sink);
+        ingest::Scraper scraper(sink);
+        for (const auto &t : scrapeTargets)
+            scraper.addTarget(t);
         auto port = server.listen(endpoint->host, endpoint->port);
         auto grpcPort = port ? grpcReceiver.start(grpcEndpoint->host, grpcEndpoint->port) : Result<quint16>(0);
         if (!port || !grpcPort) {
@@ -180,14 +219,24 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
             const QString grpcShown =
                 grpcEndpoint->host.contains(u':') ? u'[' + grpcEndpoint->host + u']' : grpcEndpoint->host;
             out << "spyglass-core: OTLP/gRPC listening on " << grpcShown << ':' << *grpcPort << '\n';
+            for (const auto &t : scrapeTargets)
+                out << "spyglass-core: scraping " << t.url.toString() << " every "
+                    << model::formatDuration(t.interval.count()) << '\n';
             out.flush();
+            scraper.start();
             QCoreApplication::exec();
             out << "spyglass-core: " << (stopSignal == SIGINT ? "SIGINT" : stopSignal == SIGTERM ? "SIGTERM" : "quit")
                 << " received, stopping\n";
             out.flush();
+            scraper.stop();
+            if (demo)
+                demo->stop();
             // Both finish the requests in flight; each acknowledged one was committed.
             grpcReceiver.stop();
             server.stop();
+            spanMetrics.stop();
+            if (auto flushed = spanMetrics.flush(model::nowMs()); !flushed)
+                err << "spyglass-core: span metrics not flushed: " << flushed.error().toString() << '\n';
         }
     }
     storage->reset(); // closes the catalog: every acknowledged write is on disk

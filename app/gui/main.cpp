@@ -3,13 +3,20 @@
 // docs capture the UI without a display (QT_QPA_PLATFORM=offscreen).
 
 #include "app/gui/explore/explore_view.h"
+#include "app/gui/explore/explore_workspace.h"
+#include "app/gui/explore/query_history.h"
+#include "app/gui/widgets/promql_editor.h"
+#include "app/gui/widgets/time_series_plot.h"
 #include "app/gui/main_window.h"
 #include "app/gui/theme.h"
 #include "app/gui/widgets/time_range_picker.h"
 #include "app/gui/workbench.h"
 #include "core/store/storage.h"
 
+#include <QAbstractItemView>
 #include <QApplication>
+#include <QCompleter>
+#include <QPainter>
 #include <QCommandLineParser>
 #include <QDir>
 #include <QMessageBox>
@@ -18,6 +25,8 @@
 #include <QThreadPool>
 #include <QTimer>
 #include <cstdio>
+#include <functional>
+#include <memory>
 
 using namespace spyglass;
 
@@ -45,6 +54,9 @@ int main(int argc, char **argv)
     const QCommandLineOption dataOpt(QStringLiteral("data"), QStringLiteral("Data directory (default: %1).")
                                                                 .arg(store::Storage::defaultDataDir()),
                                      QStringLiteral("dir"));
+    const QCommandLineOption labOpt(QStringLiteral("lab"),
+                                    QStringLiteral("Run the built-in demo system (15 minutes backfilled, "
+                                                   "then live) writing into the data directory."));
     const QCommandLineOption shotOpt(QStringLiteral("screenshot"),
                                      QStringLiteral("Render the window after loading, write a PNG and exit."),
                                      QStringLiteral("path"));
@@ -66,7 +78,24 @@ int main(int argc, char **argv)
                                      QStringLiteral("View to show: dashboards, explore, traces, profiles, lab, "
                                                     "datasources."),
                                      QStringLiteral("name"));
-    parser.addOptions({dataOpt, shotOpt, importOpt, queryOpt, instantOpt, fromOpt, toOpt, sizeOpt, pageOpt});
+    const QCommandLineOption legendOpt(QStringLiteral("legend"),
+                                       QStringLiteral("Legend format of the Explore query, e.g. {{job}}."),
+                                       QStringLiteral("format"));
+    const QCommandLineOption styleOpt(QStringLiteral("graph-style"),
+                                      QStringLiteral("Graph style in Explore: lines, points or stacked."),
+                                      QStringLiteral("style"));
+    const QCommandLineOption splitOpt(QStringLiteral("split"), QStringLiteral("Open a second Explore pane."));
+    const QCommandLineOption splitQueryOpt(QStringLiteral("split-query"),
+                                           QStringLiteral("Query of the second Explore pane (implies --split)."),
+                                           QStringLiteral("expr"));
+    const QCommandLineOption splitStyleOpt(QStringLiteral("split-graph-style"),
+                                           QStringLiteral("Graph style of the second pane."), QStringLiteral("style"));
+    const QCommandLineOption completeAtOpt(QStringLiteral("complete-at"),
+                                           QStringLiteral("After the queries ran, open the completion popup at this "
+                                                          "offset of the query (for screenshots)."),
+                                           QStringLiteral("offset"));
+    parser.addOptions({dataOpt, labOpt, shotOpt, importOpt, queryOpt, instantOpt, fromOpt, toOpt, sizeOpt, pageOpt, legendOpt,
+                       styleOpt, splitOpt, splitQueryOpt, splitStyleOpt, completeAtOpt});
     parser.process(app);
 
     const QString screenshot = parser.value(shotOpt);
@@ -114,6 +143,38 @@ int main(int argc, char **argv)
         }
     }
 
+    auto parseStyle = [](const QString &name) -> std::optional<gui::widgets::DrawStyle> {
+        if (name == u"lines")
+            return gui::widgets::DrawStyle::Lines;
+        if (name == u"points")
+            return gui::widgets::DrawStyle::Points;
+        if (name == u"stacked")
+            return gui::widgets::DrawStyle::StackedArea;
+        return std::nullopt;
+    };
+    std::optional<gui::widgets::DrawStyle> style;
+    std::optional<gui::widgets::DrawStyle> splitStyle;
+    for (auto [opt, out] : {std::pair{&styleOpt, &style}, std::pair{&splitStyleOpt, &splitStyle}}) {
+        if (!parser.isSet(*opt))
+            continue;
+        *out = parseStyle(parser.value(*opt).toLower());
+        if (!*out) {
+            printError(QStringLiteral("--%1 must be lines, points or stacked, got \"%2\"")
+                           .arg(opt->names().first(), parser.value(*opt)));
+            return 2;
+        }
+    }
+    int completeAt = -1;
+    if (parser.isSet(completeAtOpt)) {
+        bool ok = false;
+        completeAt = parser.value(completeAtOpt).toInt(&ok);
+        if (!ok || completeAt < 0 || completeAt > parser.value(queryOpt).size()) {
+            printError(QStringLiteral("--complete-at must be an offset within the --query text (0 to %1)")
+                           .arg(parser.value(queryOpt).size()));
+            return 2;
+        }
+    }
+
     gui::applyDarkTheme(app);
 
     gui::Workbench::Options options;
@@ -132,6 +193,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (parser.isSet(labOpt))
+        (*workbench)->startLab();
+
     int exitCode = 0;
     {
         gui::MainWindow window(**workbench);
@@ -145,14 +209,49 @@ int main(int argc, char **argv)
             window.explore()->setQuery(query);
         if (parser.isSet(instantOpt))
             window.explore()->setQueryType(gui::explore::ExploreView::QueryType::Instant);
+        if (parser.isSet(legendOpt))
+            window.explore()->setLegendFormat(parser.value(legendOpt));
+        if (style)
+            window.explore()->setDrawStyle(*style);
+        gui::explore::ExploreWorkspace *workspace = gui::explore::ExploreWorkspace::of(window.explore());
+        // The history lives in the user's data directory; screenshots leave it alone.
+        std::unique_ptr<gui::explore::QueryHistory> history;
+        if (!screenshotMode && workspace) {
+            history = std::make_unique<gui::explore::QueryHistory>(gui::explore::QueryHistory::defaultPath());
+            history->load();
+            workspace->setHistory(history.get());
+        }
+        gui::explore::ExploreView *second = nullptr;
+        if (workspace && (parser.isSet(splitOpt) || parser.isSet(splitQueryOpt))) {
+            second = workspace->split();
+            if (parser.isSet(splitQueryOpt))
+                second->setQuery(parser.value(splitQueryOpt));
+            if (splitStyle)
+                second->setDrawStyle(*splitStyle);
+        }
         window.show();
 
         bool failed = false;
+        auto capture = [&] {
+            QCoreApplication::processEvents();
+            QImage image = window.grab().toImage();
+            // Popups are windows of their own that grab() does not see: paint
+            // the completion popup where it is on screen.
+            QAbstractItemView *popup = window.explore()->queryEdit()->completer()->popup();
+            if (popup->isVisible() && !image.isNull()) {
+                QPainter p(&image);
+                const QPoint at = popup->mapToGlobal(QPoint(0, 0)) - window.mapToGlobal(QPoint(0, 0));
+                const QPixmap shot = popup->grab();
+                p.setPen(QColor(0x34, 0x38, 0x40));
+                p.drawPixmap(at, shot);
+                p.drawRect(QRect(at, popup->size()).adjusted(0, 0, -1, -1));
+            }
+            return image;
+        };
         auto finish = [&] {
             if (!screenshotMode)
                 return;
-            QCoreApplication::processEvents();
-            const QImage image = window.grab().toImage();
+            const QImage image = capture();
             if (image.isNull() || !image.save(screenshot, "PNG")) {
                 printError(QStringLiteral("cannot write the screenshot to %1").arg(screenshot));
                 app.exit(1);
@@ -160,20 +259,52 @@ int main(int argc, char **argv)
             }
             app.exit(failed ? 3 : 0);
         };
-        auto runQuery = [&] {
-            if (query.isEmpty()) {
+        // Opens the completion popup at --complete-at once the datasource's
+        // names have arrived (they are fetched in the background).
+        int completionTries = 0;
+        std::function<void()> openCompletion = [&] {
+            auto *editor = window.explore()->queryEdit();
+            QTextCursor c = editor->textCursor();
+            c.setPosition(completeAt);
+            editor->setTextCursor(c);
+            editor->setFocus();
+            editor->showCompletions();
+            if (editor->isCompletionVisible() || ++completionTries > 100) {
                 finish();
                 return;
             }
-            QObject::connect(window.explore(), &gui::explore::ExploreView::queryFinished, &window,
-                             [&](int, bool ok) {
-                                 if (!ok) {
-                                     failed = true;
-                                     printError(QStringLiteral("query failed: %1").arg(window.explore()->statusText()));
-                                 }
-                                 finish();
-                             });
-            window.explore()->runQuery();
+            QTimer::singleShot(50, &window, openCompletion);
+        };
+        int pending = 0;
+        auto afterQueries = [&] {
+            if (completeAt >= 0)
+                openCompletion();
+            else
+                finish();
+        };
+        auto runQuery = [&] {
+            QList<gui::explore::ExploreView *> panes;
+            if (!query.isEmpty())
+                panes.push_back(window.explore());
+            if (second && !second->query().trimmed().isEmpty())
+                panes.push_back(second);
+            if (panes.isEmpty()) {
+                afterQueries();
+                return;
+            }
+            pending = int(panes.size());
+            for (gui::explore::ExploreView *pane : panes) {
+                QObject::connect(pane, &gui::explore::ExploreView::queryFinished, &window, [&, pane](int, bool ok) {
+                    if (!ok) {
+                        failed = true;
+                        printError(QStringLiteral("query failed: %1").arg(pane->statusText()));
+                    }
+                    // Only the first run of each pane counts; later ones are the user's.
+                    if (pending > 0 && --pending == 0)
+                        afterQueries();
+                });
+                pane->runQuery();
+            }
         };
 
         const QStringList imports = parser.values(importOpt);
@@ -201,6 +332,10 @@ int main(int argc, char **argv)
 
         exitCode = app.exec();
         window.explore()->cancelQuery();
+        if (second && workspace && workspace->secondary() == second)
+            second->cancelQuery();
+        if (history)
+            history->waitForIo();
         window.importer()->cancel();
         // Workers may still hold datasources that use the store.
         QThreadPool::globalInstance()->waitForDone();

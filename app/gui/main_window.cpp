@@ -2,6 +2,9 @@
 
 #include "app/gui/datasources_view.h"
 #include "app/gui/explore/explore_view.h"
+#include "app/gui/explore/explore_workspace.h"
+#include "app/gui/flamegraph/flame_graph_page.h"
+#include "app/gui/traces/traces_page.h"
 #include "app/gui/placeholder_view.h"
 #include "app/gui/widgets/time_range_picker.h"
 #include "app/gui/workbench.h"
@@ -36,6 +39,7 @@ MainWindow::MainWindow(Workbench &workbench, QWidget *parent)
       m_pages(new QStackedWidget(this)),
       m_timePicker(new widgets::TimeRangePicker(this)),
       m_explore(new explore::ExploreView(this)),
+      m_profiles(new flamegraph::FlameGraphPage(this)),
       m_datasourcesView(new DatasourcesView(workbench, this)),
       m_importer(new ImportController(workbench.metricsImportFunction(), this)),
       m_statusLabel(new QLabel(this)),
@@ -72,18 +76,9 @@ MainWindow::MainWindow(Workbench &workbench, QWidget *parent)
                                 "File > Open dashboard... and its panels are drawn from the configured "
                                 "datasources. (Coming with the dashboards feature.)"),
                              this)},
-        {Page::Explore, tr("Explore"), m_explore},
-        {Page::Traces, tr("Traces"),
-         new PlaceholderView(tr("Traces"),
-                             tr("Traces will appear here: search spans received over OTLP or from a "
-                                "Tempo or Jaeger datasource, and open one as a waterfall. "
-                                "(Coming with the traces feature.)"),
-                             this)},
-        {Page::Profiles, tr("Profiles"),
-         new PlaceholderView(tr("Profiles"),
-                             tr("Profiles will appear here as flame graphs, from pprof files or a "
-                                "Pyroscope datasource. (Coming with the profiles feature.)"),
-                             this)},
+        {Page::Explore, tr("Explore"), new explore::ExploreWorkspace(m_explore, this)},
+        {Page::Traces, tr("Traces"), new traces::TracesPage(&workbench.storage(), this)},
+        {Page::Profiles, tr("Profiles"), m_profiles},
         {Page::Lab, tr("Lab"),
          new PlaceholderView(tr("Lab"),
                              tr("The lab will run a simulated microservice system with a load generator "
@@ -142,6 +137,9 @@ MainWindow::MainWindow(Workbench &workbench, QWidget *parent)
             });
     connect(m_explore, &explore::ExploreView::zoomOutRequested, m_timePicker,
             &widgets::TimeRangePicker::zoomOut);
+    connect(m_profiles, &flamegraph::FlameGraphPage::loadFinished, this, [this](bool ok, const QString &message) {
+        setStatus(ok ? tr("Opened %1").arg(message) : tr("Could not open the profile: %1").arg(message));
+    });
     connect(m_importer, &ImportController::progress, this, &MainWindow::onImportProgress);
     connect(m_importer, &ImportController::finished, this, &MainWindow::onImportFinished);
     connect(m_cancelImport, &QToolButton::clicked, m_importer, &ImportController::cancel);
@@ -157,6 +155,9 @@ void MainWindow::buildMenus()
     QAction *import = file->addAction(tr("&Import..."), this, &MainWindow::openImportDialog);
     import->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_I));
     import->setStatusTip(tr("Import Prometheus text or OpenMetrics files into the embedded store"));
+    QAction *profile = file->addAction(tr("Open &profile..."), this, &MainWindow::openProfileDialog);
+    profile->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
+    profile->setStatusTip(tr("Open a pprof, perf script, .cpuprofile or folded stacks file as a flame graph"));
     QAction *dashboard = file->addAction(tr("Open &dashboard..."));
     dashboard->setEnabled(false);
     dashboard->setStatusTip(tr("Coming with the dashboards feature"));
@@ -213,6 +214,22 @@ void MainWindow::openImportDialog()
         tr("Prometheus / OpenMetrics text (*.txt *.prom *.om *.metrics *.gz);;All files (*)"));
     if (!files.isEmpty())
         importFiles(files);
+}
+
+void MainWindow::openProfileDialog()
+{
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Open profile"), QString(),
+        tr("Profiles (*.pb *.pb.gz *.pprof *.prof *.folded *.collapsed *.txt *.cpuprofile *.perf);;All files (*)"));
+    if (!file.isEmpty())
+        openProfile(file);
+}
+
+void MainWindow::openProfile(const QString &path)
+{
+    showPage(Page::Profiles);
+    setStatus(tr("Opening %1...").arg(path));
+    m_profiles->openFile(path);
 }
 
 void MainWindow::importFiles(const QStringList &files)

@@ -16,6 +16,9 @@ namespace spyglass::gui {
 namespace explore {
 class ExploreView;
 }
+namespace flamegraph {
+class FlameGraphPage;
+}
 namespace widgets {
 class TimeRangePicker;
 }
@@ -42,6 +45,7 @@ public:
     Page currentPage() const;
 
     explore::ExploreView *explore() const { return m_explore; }
+    flamegraph::FlameGraphPage *profilesPage() const { return m_profiles; }
     widgets::TimeRangePicker *timePicker() const { return m_timePicker; }
     ImportController *importer() const { return m_importer; }
     DatasourcesView *datasourcesView() const { return m_datasourcesView; }
@@ -53,6 +57,9 @@ public:
 public slots:
     void importFiles(const QStringList &files);
     void openImportDialog();
+    // Loads on the thread pool and shows the Profiles page.
+    void openProfile(const QString &path);
+    void openProfileDialog();
 
 signals:
     void importFinished(bool ok);
@@ -75,6 +82,7 @@ private:
     QStackedWidget *m_pages;
     widgets::TimeRangePicker *m_timePicker;
     explore::ExploreView *m_explore;
+    flamegraph::FlameGraphPage *m_profiles;
     DatasourcesView *m_datasourcesView;
     ImportController *m_importer;
     QLabel *m_statusLabel;

@@ -2,10 +2,14 @@
 
 #include "core/datasource/datasource_registry.h"
 #include "core/datasource/plugin_registry.h"
-#include "core/formats/metrics_importer.h"
+#include "core/ingest/file_importer.h"
+#include "core/ingest/span_metrics_generator.h"
+#include "core/ingest/storage_sink.h"
+#include "core/lab/lab.h"
 #include "core/store/storage.h"
 
 #include <QLocale>
+#include <QtConcurrent>
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcGui, "spyglass.gui")
@@ -45,9 +49,35 @@ Result<std::unique_ptr<Workbench>> Workbench::open(const Options &options)
 
 Workbench::~Workbench()
 {
+    // The lab writes into the storage: stop it (and its start-up backfill) first.
+    m_labStart.waitForFinished();
+    if (m_lab)
+        m_lab->stop();
+    m_lab.reset();
+    m_labSpanMetrics.reset();
+    m_labSink.reset();
     // Datasources refer to the storage: drop them first.
     m_datasources.reset();
     m_storage.reset();
+}
+
+void Workbench::startLab()
+{
+    if (m_lab)
+        return;
+    m_labSink = std::make_unique<ingest::StorageSink>(*m_storage);
+    m_labSpanMetrics = std::make_unique<ingest::SpanMetricsGenerator>(m_storage->metrics());
+    m_lab = std::make_unique<lab::Lab>(*m_labSink, lab::LabOptions{}, m_labSpanMetrics.get());
+    lab::Lab *labPtr = m_lab.get();
+    // Backfilling writes minutes of telemetry: never on the GUI thread.
+    // The lab feeds its spans to the generator itself and flushes it at its
+    // simulated scrape times, so backfilled minutes get their RED metrics too.
+    m_labStart = QtConcurrent::run([labPtr] {
+        if (auto filled = labPtr->backfill(std::chrono::minutes(15)); !filled)
+            qCWarning(lcGui).noquote() << "lab backfill failed:" << filled.error().toString();
+        if (auto started = labPtr->start(); !started)
+            qCWarning(lcGui).noquote() << "lab not started:" << started.error().toString();
+    });
 }
 
 QList<explore::DatasourceEntry> Workbench::datasourceEntries() const
@@ -74,13 +104,15 @@ QString Workbench::defaultDatasourceUid() const
 ImportController::ImportFunction Workbench::metricsImportFunction()
 {
     store::Storage *storage = m_storage.get();
-    return [storage](const QString &file, const ImportController::ProgressFunction &progress,
-                     const CancelToken &cancel) -> Result<ImportSummary> {
-        formats::MetricsImporter importer(storage->metrics());
-        formats::ImportOptions options;
+    // One importer for the session: OTLP DELTA metrics imported file after
+    // file accumulate like they would on a receiver.
+    auto importer = std::make_shared<ingest::FileImporter>(*storage);
+    return [importer](const QString &file, const ImportController::ProgressFunction &progress,
+                      const CancelToken &cancel) -> Result<ImportSummary> {
+        ingest::FileImportOptions options;
         options.progress = progress;
         options.cancel = cancel;
-        auto stats = importer.importFile(file, options);
+        auto stats = importer->importFile(file, options);
         if (!stats)
             return fail(stats.error());
         ImportSummary s;
@@ -88,9 +120,7 @@ ImportController::ImportFunction Workbench::metricsImportFunction()
         s.samples = stats->samples;
         s.minTime = stats->minTime;
         s.maxTime = stats->maxTime;
-        const QLocale locale;
-        s.text = QObject::tr("%1 series, %2 samples")
-                     .arg(locale.toString(qlonglong(stats->series)), locale.toString(qlonglong(stats->samples)));
+        s.text = stats->summary();
         return s;
     };
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <QFuture>
+
 #include "app/gui/explore/explore_view.h"
 #include "app/gui/import_controller.h"
 #include "core/model/result.h"
@@ -14,6 +16,13 @@ class Storage;
 namespace spyglass::datasource {
 class PluginRegistry;
 class DatasourceRegistry;
+}
+namespace spyglass::ingest {
+class StorageSink;
+class SpanMetricsGenerator;
+}
+namespace spyglass::lab {
+class Lab;
 }
 
 namespace spyglass::gui {
@@ -47,11 +56,21 @@ public:
     // (for ImportController; runs on a worker thread).
     ImportController::ImportFunction metricsImportFunction();
 
+    // Starts the built-in demo system (core/lab) writing into the store:
+    // it backfills the last 15 minutes on a worker thread, then runs live
+    // until the workbench closes. Calling it again does nothing.
+    void startLab();
+    lab::Lab *lab() { return m_lab.get(); }
+
 private:
     Workbench() = default;
     std::unique_ptr<store::Storage> m_storage;
     std::unique_ptr<datasource::PluginRegistry> m_plugins;
     std::unique_ptr<datasource::DatasourceRegistry> m_datasources;
+    std::unique_ptr<ingest::StorageSink> m_labSink;
+    std::unique_ptr<ingest::SpanMetricsGenerator> m_labSpanMetrics;
+    std::unique_ptr<lab::Lab> m_lab;
+    QFuture<void> m_labStart;
 };
 
 } // namespace spyglass::gui

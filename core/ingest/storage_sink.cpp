@@ -1,5 +1,7 @@
 #include "core/ingest/storage_sink.h"
 
+#include "core/ingest/span_metrics_generator.h"
+
 #include "core/store/storage.h"
 
 namespace spyglass::ingest {
@@ -38,6 +40,9 @@ Result<AppendCounts> StorageSink::appendSpans(const QList<model::Span> &spans)
     auto r = m_storage.traces().append(spans);
     if (!r)
         return fail(r.error());
+    // After the commit, so metrics never count spans that were not stored.
+    if (m_spanMetrics)
+        m_spanMetrics->consume(spans);
     // Duplicates (same trace and span id) were stored before: not a rejection.
     return AppendCounts{r->spans + r->duplicates, 0, {}};
 }

@@ -1,6 +1,8 @@
 #include "app/gui/explore/explore_view.h"
 
 #include "app/gui/explore/frames_table_model.h"
+#include "app/gui/explore/query_history_panel.h"
+#include "app/gui/widgets/promql_editor.h"
 #include "app/gui/widgets/time_series_plot.h"
 
 #include <QComboBox>
@@ -9,8 +11,9 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
-#include <QPlainTextEdit>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QToolButton>
 #include <QSplitter>
 #include <QTableView>
 #include <QTextBlock>
@@ -23,11 +26,20 @@ ExploreView::ExploreView(QWidget *parent)
     : QWidget(parent),
       m_datasourceCombo(new QComboBox(this)),
       m_queryTypeCombo(new QComboBox(this)),
-      m_queryEdit(new QPlainTextEdit(this)),
+      m_queryEdit(new widgets::PromqlEditor(this)),
       m_runButton(new QPushButton(tr("Run query"), this)),
       m_cancelButton(new QPushButton(tr("Cancel"), this)),
+      m_historyButton(new QToolButton(this)),
+      m_splitButton(new QPushButton(tr("Split"), this)),
+      m_parseError(new QLabel(this)),
+      m_minStepEdit(new QLineEdit(this)),
+      m_resolutionCombo(new QComboBox(this)),
+      m_legendEdit(new QLineEdit(this)),
+      m_styleCombo(new QComboBox(this)),
       m_status(new QLabel(this)),
-      m_splitter(new QSplitter(Qt::Vertical, this)),
+      m_historyPanel(new QueryHistoryPanel(this)),
+      m_bodySplitter(new QSplitter(Qt::Horizontal, this)),
+      m_splitter(new QSplitter(Qt::Vertical, m_bodySplitter)),
       m_plot(new widgets::TimeSeriesPlot(m_splitter)),
       m_table(new QTableView(m_splitter)),
       m_model(new FramesTableModel(this))
@@ -51,6 +63,14 @@ ExploreView::ExploreView(QWidget *parent)
     m_queryTypeCombo->setToolTip(tr("Range: values over the time range; Instant: one value per series at its end"));
     bar->addWidget(m_queryTypeCombo);
     bar->addStretch(1);
+    m_historyButton->setText(tr("History"));
+    m_historyButton->setCheckable(true);
+    m_historyButton->setObjectName(QStringLiteral("historyButton"));
+    m_historyButton->setToolTip(tr("Show the query history (searchable; starred queries first)"));
+    bar->addWidget(m_historyButton);
+    m_splitButton->setObjectName(QStringLiteral("splitButton"));
+    m_splitButton->setToolTip(tr("Open a second Explore pane side by side"));
+    bar->addWidget(m_splitButton);
     m_cancelButton->hide();
     bar->addWidget(m_cancelButton);
     m_runButton->setObjectName(QStringLiteral("runQueryButton"));
@@ -70,6 +90,48 @@ ExploreView::ExploreView(QWidget *parent)
     m_queryEdit->setFixedHeight(lineHeight * 3 + 14);
     m_queryEdit->installEventFilter(this);
     layout->addWidget(m_queryEdit);
+
+    m_parseError->setObjectName(QStringLiteral("parseError"));
+    m_parseError->setStyleSheet(QStringLiteral("color: #f2495c;"));
+    m_parseError->setWordWrap(true);
+    m_parseError->hide();
+    layout->addWidget(m_parseError);
+
+    // Options row, as Grafana's "Options" of a Prometheus query.
+    auto *options = new QHBoxLayout;
+    options->setSpacing(6);
+    auto addLabel = [&](const QString &text, const QString &tip) {
+        auto *l = new QLabel(text, this);
+        l->setToolTip(tip);
+        l->setStyleSheet(QStringLiteral("color: #8e8e9e;"));
+        options->addWidget(l);
+    };
+    addLabel(tr("Min step"), tr("Lower limit of the step between points, e.g. 15s"));
+    m_minStepEdit->setObjectName(QStringLiteral("minStepEdit"));
+    m_minStepEdit->setPlaceholderText(tr("auto"));
+    m_minStepEdit->setFixedWidth(70);
+    options->addWidget(m_minStepEdit);
+    options->addSpacing(8);
+    addLabel(tr("Resolution"), tr("Points per pixel: 1/2 asks for half as many points as the graph is wide"));
+    for (int d : {1, 2, 3, 4, 5, 10})
+        m_resolutionCombo->addItem(QStringLiteral("1/%1").arg(d), d);
+    m_resolutionCombo->setObjectName(QStringLiteral("resolutionCombo"));
+    options->addWidget(m_resolutionCombo);
+    options->addSpacing(8);
+    addLabel(tr("Legend"), tr("Series names from labels, e.g. {{job}} - {{instance}}; empty: all labels"));
+    m_legendEdit->setObjectName(QStringLiteral("legendEdit"));
+    m_legendEdit->setPlaceholderText(QStringLiteral("{{label}}"));
+    m_legendEdit->setFixedWidth(180);
+    options->addWidget(m_legendEdit);
+    options->addSpacing(8);
+    addLabel(tr("Style"), tr("How the graph draws series"));
+    m_styleCombo->addItem(tr("Lines"), int(widgets::DrawStyle::Lines));
+    m_styleCombo->addItem(tr("Points"), int(widgets::DrawStyle::Points));
+    m_styleCombo->addItem(tr("Stacked"), int(widgets::DrawStyle::StackedArea));
+    m_styleCombo->setObjectName(QStringLiteral("styleCombo"));
+    options->addWidget(m_styleCombo);
+    options->addStretch(1);
+    layout->addLayout(options);
 
     m_status->setObjectName(QStringLiteral("queryStatus"));
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -91,14 +153,45 @@ ExploreView::ExploreView(QWidget *parent)
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 2);
     m_splitter->setChildrenCollapsible(false);
-    layout->addWidget(m_splitter, 1);
+    m_bodySplitter->addWidget(m_splitter);
+    m_bodySplitter->addWidget(m_historyPanel);
+    m_bodySplitter->setStretchFactor(0, 4);
+    m_bodySplitter->setStretchFactor(1, 1);
+    m_bodySplitter->setChildrenCollapsible(false);
+    m_historyPanel->setMinimumWidth(220);
+    m_historyPanel->hide();
+    layout->addWidget(m_bodySplitter, 1);
 
     connect(m_runButton, &QPushButton::clicked, this, &ExploreView::runQuery);
     connect(m_cancelButton, &QPushButton::clicked, this, &ExploreView::cancelQuery);
     connect(m_queryTypeCombo, &QComboBox::currentIndexChanged, this,
             [this](int i) { m_queryType = i == 1 ? QueryType::Instant : QueryType::Range; });
-    connect(m_queryEdit, &QPlainTextEdit::textChanged, this,
-            [this] { m_queryEdit->setExtraSelections({}); });
+    connect(m_datasourceCombo, &QComboBox::currentIndexChanged, this, &ExploreView::onDatasourceChanged);
+    connect(m_styleCombo, &QComboBox::currentIndexChanged, this,
+            [this] { m_plot->setDrawStyle(widgets::DrawStyle(m_styleCombo->currentData().toInt())); });
+    connect(m_historyButton, &QToolButton::toggled, this, &ExploreView::setHistoryVisible);
+    connect(m_splitButton, &QPushButton::clicked, this, [this] {
+        if (m_splitMode == SplitButton::Split)
+            emit splitRequested();
+        else
+            emit closeRequested();
+    });
+    connect(m_historyPanel, &QueryHistoryPanel::querySelected, this, [this](const QString &q) {
+        setQuery(q);
+        m_queryEdit->setFocus();
+    });
+    connect(m_historyPanel, &QueryHistoryPanel::queryRunRequested, this, [this](const QString &q) {
+        setQuery(q);
+        runQuery();
+    });
+    connect(m_queryEdit, &widgets::PromqlEditor::completionDataWanted, this, &ExploreView::fetchCompletionData);
+    connect(m_queryEdit, &widgets::PromqlEditor::labelValuesWanted, this, &ExploreView::fetchLabelValues);
+    connect(m_queryEdit, &widgets::PromqlEditor::parseErrorChanged, this, &ExploreView::onParseError);
+    connect(m_queryEdit, &QPlainTextEdit::textChanged, this, [this] {
+        if (m_queryEdit->toPlainText().trimmed().isEmpty())
+            m_parseError->hide();
+    });
+    setMetadataCache(nullptr);
     connect(m_plot, &widgets::TimeSeriesPlot::timeRangeSelected, this, &ExploreView::timeRangeSelected);
     connect(m_plot, &widgets::TimeSeriesPlot::zoomOutRequested, this, &ExploreView::zoomOutRequested);
 
@@ -135,9 +228,190 @@ QString ExploreView::currentDatasourceUid() const
     return m_datasourceCombo->currentData().toString();
 }
 
+void ExploreView::setCurrentDatasource(const QString &uid)
+{
+    const int i = m_datasourceCombo->findData(uid);
+    if (i >= 0)
+        m_datasourceCombo->setCurrentIndex(i);
+}
+
+const DatasourceEntry *ExploreView::currentEntry() const
+{
+    const int index = m_datasourceCombo->currentIndex();
+    if (index < 0 || index >= m_datasources.size())
+        return nullptr;
+    return &m_datasources[index];
+}
+
+void ExploreView::onDatasourceChanged()
+{
+    // Names of another datasource would complete wrongly.
+    m_queryEdit->clearCompletionData();
+    // Fetched ahead (in the background), so names are there when typing starts.
+    if (isVisible())
+        fetchCompletionData();
+}
+
+void ExploreView::setMetadataCache(DatasourceMetadataCache *cache)
+{
+    if (m_metadata)
+        disconnect(m_metadata, nullptr, this, nullptr);
+    if (!cache) {
+        if (!m_ownMetadata)
+            m_ownMetadata = new DatasourceMetadataCache(this);
+        cache = m_ownMetadata;
+    }
+    m_metadata = cache;
+    connect(cache, &DatasourceMetadataCache::labelNamesReady, this,
+            [this](const QString &uid, const QStringList &names) {
+                if (uid == currentDatasourceUid())
+                    m_queryEdit->setLabelNames(names);
+            });
+    connect(cache, &DatasourceMetadataCache::labelValuesReady, this,
+            [this](const QString &uid, const QString &label, const QStringList &values) {
+                if (uid != currentDatasourceUid())
+                    return;
+                if (label == QLatin1String("__name__"))
+                    m_queryEdit->setMetricNames(values);
+                m_queryEdit->setLabelValues(label, values);
+            });
+}
+
+void ExploreView::fetchCompletionData()
+{
+    const DatasourceEntry *entry = currentEntry();
+    if (!entry || !entry->datasource || !m_metadata)
+        return;
+    if (auto names = m_metadata->labelNames(entry->uid, entry->datasource))
+        m_queryEdit->setLabelNames(*names);
+    if (auto metrics = m_metadata->labelValues(entry->uid, entry->datasource, QStringLiteral("__name__"))) {
+        m_queryEdit->setMetricNames(*metrics);
+        m_queryEdit->setLabelValues(QStringLiteral("__name__"), *metrics);
+    }
+}
+
+void ExploreView::fetchLabelValues(const QString &label)
+{
+    const DatasourceEntry *entry = currentEntry();
+    if (!entry || !entry->datasource || !m_metadata)
+        return;
+    if (auto values = m_metadata->labelValues(entry->uid, entry->datasource, label))
+        m_queryEdit->setLabelValues(label, *values);
+}
+
+void ExploreView::onParseError(const QString &message, int position)
+{
+    if (message.isEmpty()) {
+        m_parseError->hide();
+        m_parseError->clear();
+        return;
+    }
+    const QString text = m_queryEdit->toPlainText();
+    int line = 1;
+    int column = 1;
+    for (int i = 0; i < position && i < text.size(); ++i) {
+        if (text[i] == u'\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    m_parseError->setText(line > 1 ? tr("Parse error at line %1, column %2: %3").arg(line).arg(column).arg(message)
+                                   : tr("Parse error at column %1: %2").arg(column).arg(message));
+    m_parseError->show();
+}
+
+void ExploreView::setHistory(QueryHistory *history)
+{
+    m_history = history;
+    m_historyPanel->setHistory(history);
+}
+
+void ExploreView::setHistoryVisible(bool visible)
+{
+    m_historyPanel->setVisible(visible);
+    if (m_historyButton->isChecked() != visible)
+        m_historyButton->setChecked(visible);
+    if (visible)
+        m_historyPanel->searchEdit()->setFocus();
+}
+
+bool ExploreView::isHistoryVisible() const
+{
+    return !m_historyPanel->isHidden();
+}
+
+void ExploreView::setSplitButton(SplitButton mode)
+{
+    m_splitMode = mode;
+    m_splitButton->setText(mode == SplitButton::Split ? tr("Split") : tr("Close"));
+    m_splitButton->setToolTip(mode == SplitButton::Split ? tr("Open a second Explore pane side by side")
+                                                         : tr("Close this pane"));
+}
+
+void ExploreView::setMinStep(const QString &duration)
+{
+    m_minStepEdit->setText(duration);
+}
+
+void ExploreView::setResolution(int divisor)
+{
+    const int i = m_resolutionCombo->findData(divisor);
+    if (i >= 0)
+        m_resolutionCombo->setCurrentIndex(i);
+}
+
+void ExploreView::setLegendFormat(const QString &format)
+{
+    m_legendEdit->setText(format);
+}
+
+QString ExploreView::legendFormat() const
+{
+    return m_legendEdit->text();
+}
+
+void ExploreView::setDrawStyle(widgets::DrawStyle style)
+{
+    const int i = m_styleCombo->findData(int(style));
+    if (i >= 0)
+        m_styleCombo->setCurrentIndex(i);
+}
+
+Result<datasource::QueryRequest> ExploreView::buildRequest() const
+{
+    const model::TimestampMs now = model::nowMs();
+    datasource::QueryRequest request;
+    request.expr = query().trimmed();
+    request.from = m_range.fromMs(now);
+    request.to = m_range.toMs(now);
+    request.instant = m_queryType == QueryType::Instant;
+    // Instant results as series too, so the graph can show them as points;
+    // the table lays them out one row per series either way.
+    if (request.instant)
+        request.options.insert(QStringLiteral("format"), QStringLiteral("time_series"));
+    // About one point per pixel column (as Grafana asks), divided by the
+    // chosen resolution.
+    const int resolution = std::max(1, m_resolutionCombo->currentData().toInt());
+    request.maxDataPoints = std::max(10, std::clamp(m_plot->canvas()->plotArea().width(), 100, 11'000) / resolution);
+    const QString minStep = m_minStepEdit->text().trimmed();
+    if (!minStep.isEmpty()) {
+        auto ms = model::parseDuration(minStep);
+        if (!ms || *ms <= 0)
+            return fail(Error::invalid(tr("Min step \"%1\" is not a duration like 15s or 1m").arg(minStep)));
+        request.stepMs = std::max<std::int64_t>(*ms, request.effectiveStepMs());
+    }
+    const QString legend = m_legendEdit->text().trimmed();
+    if (!legend.isEmpty())
+        request.options.insert(QStringLiteral("legendFormat"), legend);
+    return request;
+}
+
 void ExploreView::setTimeRange(const model::TimeRange &range)
 {
     m_range = range;
+    emit timeRangeApplied(range);
 }
 
 void ExploreView::setQuery(const QString &expr)
@@ -157,8 +431,10 @@ void ExploreView::setQueryType(QueryType type)
 
 void ExploreView::setTimeZone(const QTimeZone &zone)
 {
+    m_zone = zone;
     m_plot->setTimeZone(zone);
     m_model->setTimeZone(zone);
+    emit timeZoneApplied(zone);
 }
 
 QString ExploreView::statusText() const
@@ -203,23 +479,19 @@ void ExploreView::runQuery()
         return;
     }
 
+    auto built = buildRequest();
+    if (!built) {
+        setStatus(built.error().message, true);
+        return;
+    }
+    const datasource::QueryRequest request = *built;
+
     // A newer query supersedes the running one.
     m_cancel.cancel();
     m_cancel = CancelToken();
     const int id = ++m_jobId;
-
-    const model::TimestampMs now = model::nowMs();
-    datasource::QueryRequest request;
-    request.expr = expr;
-    request.from = m_range.fromMs(now);
-    request.to = m_range.toMs(now);
-    request.instant = m_queryType == QueryType::Instant;
-    // Instant results as series too, so the graph can show them as points;
-    // the table lays them out one row per series either way.
-    if (request.instant)
-        request.options.insert(QStringLiteral("format"), QStringLiteral("time_series"));
-    // About one point per pixel column, as Grafana asks for.
-    request.maxDataPoints = std::clamp(m_plot->canvas()->plotArea().width(), 100, 11'000);
+    if (m_history)
+        m_history->add(expr, entry.uid);
 
     m_running = true;
     m_cancelButton->show();
@@ -287,16 +559,9 @@ void ExploreView::showResult(int jobId, const Result<model::Frames> &result, mod
             setStatus(tr("Error: %1%2").arg(where, e.message), true);
             // Point at the spot in the editor when the error has a position.
             if (e.column > 0) {
-                QTextCursor c(m_queryEdit->document());
                 const QTextBlock block = m_queryEdit->document()->findBlockByNumber(std::max(0, e.line - 1));
-                c.setPosition(block.position() + std::min(e.column - 1, std::max(0, block.length() - 2)));
-                c.movePosition(QTextCursor::NextCharacter, QTextCursor::KeepAnchor);
-                QTextEdit::ExtraSelection sel;
-                sel.cursor = c;
-                sel.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
-                sel.format.setUnderlineColor(QColor(0xf2, 0x49, 0x5c));
-                sel.format.setBackground(QColor(0xf2, 0x49, 0x5c, 60));
-                m_queryEdit->setExtraSelections({sel});
+                m_queryEdit->setErrorAt(block.position() + std::min(e.column - 1, std::max(0, block.length() - 2)),
+                                        e.message);
             }
         }
         emit queryFinished(jobId, false);

@@ -1,5 +1,8 @@
 #pragma once
 
+#include "app/gui/explore/datasource_metadata_cache.h"
+#include "app/gui/explore/query_history.h"
+#include "app/gui/widgets/promql_editor.h"
 #include "core/datasource/datasource.h"
 #include "core/model/cancel_token.h"
 #include "core/model/time_range.h"
@@ -7,23 +10,27 @@
 #include <QElapsedTimer>
 #include <QTimeZone>
 #include <QList>
+#include <QPointer>
 #include <QWidget>
 #include <memory>
 
 class QComboBox;
 class QLabel;
-class QPlainTextEdit;
+class QLineEdit;
 class QPushButton;
 class QSplitter;
 class QTableView;
+class QToolButton;
 
 namespace spyglass::gui::widgets {
 class TimeSeriesPlot;
+enum class DrawStyle;
 }
 
 namespace spyglass::gui::explore {
 
 class FramesTableModel;
+class QueryHistoryPanel;
 
 // A datasource the user can pick in a query editor.
 struct DatasourceEntry
@@ -34,8 +41,10 @@ struct DatasourceEntry
     QString error;                                      // why it is unusable
 };
 
-// Explore for metrics: a query editor (Run or Shift+Enter), a graph and a
-// table of the result. Queries run on the thread pool; each run gets a job
+// Explore for metrics: a PromQL editor (highlighting, completion from the
+// datasource, parse errors as you type; Run or Shift+Enter), query options
+// (min step, resolution, legend format, graph style), a graph and a table of
+// the result, and the query history. One pane of an ExploreWorkspace. Queries run on the thread pool; each run gets a job
 // id and cancels the previous one's token, and results of superseded jobs
 // are dropped, so a fast typist never sees a stale answer.
 class ExploreView : public QWidget
@@ -48,14 +57,43 @@ public:
     ~ExploreView() override;
 
     void setDatasources(const QList<DatasourceEntry> &datasources, const QString &defaultUid = {});
+    const QList<DatasourceEntry> &datasources() const { return m_datasources; }
     QString currentDatasourceUid() const;
+    void setCurrentDatasource(const QString &uid);
     void setTimeRange(const model::TimeRange &range);
     model::TimeRange timeRange() const { return m_range; }
     void setQuery(const QString &expr);
     QString query() const;
     void setQueryType(QueryType type);
+    QueryType queryType() const { return m_queryType; }
     // Zone of the graph's time axis and the table's times (local by default).
     void setTimeZone(const QTimeZone &zone);
+    QTimeZone timeZone() const { return m_zone; }
+
+    // Query options. Min step: a duration ("15s"), empty = none.
+    // Resolution: 1 = a point per pixel, 2 = one per two pixels, ...
+    // Legend format: Grafana's `{{label}}` template, empty = the labels.
+    void setMinStep(const QString &duration);
+    void setResolution(int divisor);
+    void setLegendFormat(const QString &format);
+    QString legendFormat() const;
+    void setDrawStyle(widgets::DrawStyle style);
+    // The request runQuery() would send now (for tests and diagnostics);
+    // an error when an option is invalid.
+    Result<datasource::QueryRequest> buildRequest() const;
+
+    // Shared with the other pane; not owned. Without a history nothing is
+    // recorded; without a cache the view makes its own.
+    void setHistory(QueryHistory *history);
+    QueryHistory *history() const { return m_history; }
+    void setMetadataCache(DatasourceMetadataCache *cache);
+    DatasourceMetadataCache *metadataCache() const { return m_metadata; }
+    void setHistoryVisible(bool visible);
+    bool isHistoryVisible() const;
+
+    // The split button reads "Split" in the first pane, "Close" in the second.
+    enum class SplitButton { Split, Close };
+    void setSplitButton(SplitButton mode);
 
     bool isRunning() const { return m_running; }
     int lastJobId() const { return m_jobId; }
@@ -63,7 +101,16 @@ public:
     int lastSeriesCount() const { return m_lastSeriesCount; }
 
     // The parts, for tests and the main window.
-    QPlainTextEdit *queryEdit() const { return m_queryEdit; }
+    widgets::PromqlEditor *queryEdit() const { return m_queryEdit; }
+    QLabel *parseErrorLabel() const { return m_parseError; }
+    QLineEdit *minStepEdit() const { return m_minStepEdit; }
+    QComboBox *resolutionCombo() const { return m_resolutionCombo; }
+    QLineEdit *legendEdit() const { return m_legendEdit; }
+    QComboBox *styleCombo() const { return m_styleCombo; }
+    QComboBox *queryTypeCombo() const { return m_queryTypeCombo; }
+    QToolButton *historyButton() const { return m_historyButton; }
+    QPushButton *splitButton() const { return m_splitButton; }
+    QueryHistoryPanel *historyPanel() const { return m_historyPanel; }
     QComboBox *datasourceCombo() const { return m_datasourceCombo; }
     QPushButton *runButton() const { return m_runButton; }
     QLabel *statusLabel() const { return m_status; }
@@ -81,6 +128,12 @@ signals:
     void queryFinished(int jobId, bool ok);
     void timeRangeSelected(model::TimestampMs from, model::TimestampMs to);
     void zoomOutRequested();
+    // The split button: open a second pane, or close this one.
+    void splitRequested();
+    void closeRequested();
+    // setTimeRange / setTimeZone were called (the workspace mirrors them).
+    void timeRangeApplied(const model::TimeRange &range);
+    void timeZoneApplied(const QTimeZone &zone);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -90,21 +143,41 @@ private:
                     model::TimestampMs to, qint64 elapsedMs);
     void setStatus(const QString &text, bool error);
     void fitTableColumns();
+    void onDatasourceChanged();
+    void fetchCompletionData();
+    void fetchLabelValues(const QString &label);
+    void onParseError(const QString &message, int position);
+    const DatasourceEntry *currentEntry() const;
 
     QList<DatasourceEntry> m_datasources;
     model::TimeRange m_range;
     QueryType m_queryType = QueryType::Range;
 
+    QTimeZone m_zone = QTimeZone::systemTimeZone();
+
     QComboBox *m_datasourceCombo;
     QComboBox *m_queryTypeCombo;
-    QPlainTextEdit *m_queryEdit;
+    widgets::PromqlEditor *m_queryEdit;
     QPushButton *m_runButton;
     QPushButton *m_cancelButton;
+    QToolButton *m_historyButton;
+    QPushButton *m_splitButton;
+    QLabel *m_parseError;
+    QLineEdit *m_minStepEdit;
+    QComboBox *m_resolutionCombo;
+    QLineEdit *m_legendEdit;
+    QComboBox *m_styleCombo;
     QLabel *m_status;
+    QueryHistoryPanel *m_historyPanel;
+    QSplitter *m_bodySplitter;
     QSplitter *m_splitter;
     widgets::TimeSeriesPlot *m_plot;
     QTableView *m_table;
     FramesTableModel *m_model;
+    QPointer<QueryHistory> m_history;
+    QPointer<DatasourceMetadataCache> m_metadata;
+    DatasourceMetadataCache *m_ownMetadata = nullptr;
+    SplitButton m_splitMode = SplitButton::Split;
 
     int m_jobId = 0;
     bool m_running = false;

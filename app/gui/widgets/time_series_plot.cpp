@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QDateTime>
+#include <QHash>
 #include <QListWidget>
 #include <QMouseEvent>
 #include <QPainter>
@@ -53,6 +54,8 @@ QIcon swatch(const QColor &c, bool visible)
 
 PlotCanvas::PlotCanvas(QWidget *parent) : QWidget(parent)
 {
+    // For queued connections and QSignalSpy on hoverTimeChanged.
+    qRegisterMetaType<std::optional<model::TimestampMs>>();
     setMouseTracking(true);
     setAttribute(Qt::WA_OpaquePaintEvent);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
@@ -64,6 +67,7 @@ void PlotCanvas::setSeries(QList<PlotSeries> series)
     m_series = std::move(series);
     m_decimationDirty = true;
     m_layoutDirty = true;
+    m_stackDirty = true;
     update();
 }
 
@@ -73,7 +77,89 @@ void PlotCanvas::setSeriesVisible(int index, bool visible)
         return;
     m_series[index].visible = visible;
     m_layoutDirty = true; // the value axis follows the visible series
+    m_stackDirty = true;  // hidden series leave the stack
     update();
+}
+
+void PlotCanvas::setDrawStyle(DrawStyle style)
+{
+    if (style == m_style)
+        return;
+    m_style = style;
+    m_stackDirty = true;
+    m_layoutDirty = true;
+    update();
+}
+
+void PlotCanvas::setSharedCrosshair(std::optional<model::TimestampMs> t)
+{
+    if (t == m_sharedCrosshair)
+        return;
+    m_sharedCrosshair = t;
+    update();
+}
+
+void PlotCanvas::ensureStacked() const
+{
+    if (!m_stackDirty)
+        return;
+    m_stacked.clear();
+    m_stackDirty = false;
+    if (m_style != DrawStyle::StackedArea)
+        return;
+    // Series of one range query share step-aligned timestamps, so stacking
+    // by exact timestamp is what Grafana does too.
+    QHash<std::int64_t, double> sum;
+    m_stacked.resize(m_series.size());
+    for (int i = 0; i < m_series.size(); ++i) {
+        const PlotSeries &s = m_series[i];
+        if (!s.visible)
+            continue;
+        Stacked &st = m_stacked[i];
+        st.top.resize(s.values.size());
+        st.base.resize(s.values.size());
+        for (qsizetype k = 0; k < s.values.size(); ++k) {
+            const double v = s.values[k];
+            if (!std::isfinite(v)) {
+                st.top[k] = st.base[k] = std::numeric_limits<double>::quiet_NaN();
+                continue;
+            }
+            double &acc = sum[s.times[k]];
+            st.base[k] = acc;
+            acc += v;
+            st.top[k] = acc;
+        }
+    }
+}
+
+QList<double> PlotCanvas::stackedTop(int index) const
+{
+    ensureStacked();
+    return index >= 0 && index < m_stacked.size() ? m_stacked[index].top : QList<double>();
+}
+
+QList<double> PlotCanvas::stackedBase(int index) const
+{
+    ensureStacked();
+    return index >= 0 && index < m_stacked.size() ? m_stacked[index].base : QList<double>();
+}
+
+double PlotCanvas::axisMin() const
+{
+    ensureLayout();
+    return m_layout.yTicks.min;
+}
+
+double PlotCanvas::axisMax() const
+{
+    ensureLayout();
+    return m_layout.yTicks.max;
+}
+
+double PlotCanvas::valueToPixelY(double v) const
+{
+    ensureLayout();
+    return valueToY(v);
 }
 
 void PlotCanvas::setTimeRange(model::TimestampMs from, model::TimestampMs to)
@@ -175,7 +261,22 @@ void PlotCanvas::ensureLayout() const
         return;
     double lo = std::numeric_limits<double>::infinity();
     double hi = -lo;
-    for (int i = 0; i < m_series.size(); ++i) {
+    if (m_style == DrawStyle::StackedArea) {
+        ensureStacked();
+        lo = hi = 0; // areas are filled down to zero
+        for (int i = 0; i < m_series.size(); ++i) {
+            const PlotSeries &s = m_series[i];
+            if (!s.visible || i >= m_stacked.size())
+                continue;
+            for (qsizetype k = 0; k < s.times.size(); ++k) {
+                if (s.times[k] < m_from || s.times[k] > m_to || !std::isfinite(m_stacked[i].top[k]))
+                    continue;
+                lo = std::min({lo, m_stacked[i].top[k], m_stacked[i].base[k]});
+                hi = std::max({hi, m_stacked[i].top[k], m_stacked[i].base[k]});
+            }
+        }
+    }
+    for (int i = 0; i < m_series.size() && m_style != DrawStyle::StackedArea; ++i) {
         if (!m_series[i].visible)
             continue;
         for (const PlotSegment &seg : m_decimated[i]) {
@@ -265,12 +366,23 @@ void PlotCanvas::paintEvent(QPaintEvent *)
     p.save();
     p.setClipRect(area.adjusted(0, -1, 1, 1));
     p.setRenderHint(QPainter::Antialiasing, true);
+    if (m_style == DrawStyle::StackedArea)
+        paintStacked(p);
     QPolygonF poly;
     for (int i = 0; i < m_series.size(); ++i) {
         const PlotSeries &s = m_series[i];
         if (!s.visible)
             continue;
         anyVisible = anyVisible || !m_decimated[i].isEmpty();
+        if (m_style == DrawStyle::StackedArea)
+            continue;
+        if (m_style == DrawStyle::Points) {
+            // Squares are much cheaper than ellipses and look the same at 3 px.
+            for (const PlotSegment &seg : m_decimated[i])
+                for (const PlotPoint &pt : seg)
+                    p.fillRect(QRectF(timeToX(pt.t) - 1.5, valueToY(pt.v) - 1.5, 3, 3), s.color);
+            continue;
+        }
         QPen pen(s.color, 1);
         pen.setCosmetic(true);
         p.setPen(pen);
@@ -302,6 +414,11 @@ void PlotCanvas::paintEvent(QPaintEvent *)
         p.setPen(cross);
         p.drawLine(m_hoverPos.x(), area.top(), m_hoverPos.x(), area.bottom());
         p.drawLine(area.left(), m_hoverPos.y(), area.right(), m_hoverPos.y());
+    } else if (m_sharedCrosshair && *m_sharedCrosshair >= m_from && *m_sharedCrosshair <= m_to) {
+        // Another plot's hover, at the same time.
+        const int x = int(std::round(timeToX(*m_sharedCrosshair)));
+        p.setPen(QPen(mix(bg, text, 0.55), 0, Qt::DashLine));
+        p.drawLine(x, area.top(), x, area.bottom());
     }
 
     // Drag selection.
@@ -410,8 +527,7 @@ void PlotCanvas::mouseMoveEvent(QMouseEvent *event)
         update();
         return;
     }
-    m_hovering = true;
-    m_hoverPos = pos;
+    setHover(true, pos);
     QString plain;
     const QString html = tooltipHtmlAt(pos, &plain);
     m_hoverText = plain;
@@ -445,12 +561,90 @@ void PlotCanvas::mouseDoubleClickEvent(QMouseEvent *event)
     }
 }
 
+void PlotCanvas::setHover(bool hovering, QPoint pos)
+{
+    const bool wasInside = m_hovering && plotArea().contains(m_hoverPos);
+    m_hovering = hovering;
+    m_hoverPos = pos;
+    const bool inside = hovering && plotArea().contains(pos);
+    if (inside)
+        emit hoverTimeChanged(xToTime(pos.x()));
+    else if (wasInside)
+        emit hoverTimeChanged(std::nullopt);
+}
+
 void PlotCanvas::leaveEvent(QEvent *event)
 {
-    m_hovering = false;
+    setHover(false, {});
     m_hoverText.clear();
     update();
     QWidget::leaveEvent(event);
+}
+
+void PlotCanvas::paintStacked(QPainter &p) const
+{
+    ensureStacked();
+    const QRect area = m_layout.plot;
+    for (int i = 0; i < m_series.size(); ++i) {
+        const PlotSeries &s = m_series[i];
+        if (!s.visible || i >= m_stacked.size())
+            continue;
+        const Stacked &st = m_stacked[i];
+        // One sample per pixel column (the last): top and base use the same
+        // sample, so neighbouring areas stay flush without a full min/max.
+        auto first = std::lower_bound(s.times.begin(), s.times.end(), m_from);
+        qsizetype k = std::max<qsizetype>(0, (first - s.times.begin()) - 1);
+        QList<qsizetype> picks;
+        int lastColumn = std::numeric_limits<int>::min();
+        for (; k < s.times.size(); ++k) {
+            const int col = int(std::floor((timeToX(s.times[k]) - area.left())));
+            if (col == lastColumn && !picks.isEmpty())
+                picks.back() = k;
+            else
+                picks.push_back(k);
+            lastColumn = col;
+            if (s.times[k] > m_to)
+                break;
+        }
+        QColor fill = s.color;
+        fill.setAlphaF(0.45f);
+        QPen pen(s.color, 1);
+        pen.setCosmetic(true);
+        QPolygonF top;
+        QPolygonF base;
+        auto flush = [&] {
+            if (top.size() >= 2) {
+                QPolygonF shape = top;
+                for (qsizetype j = base.size() - 1; j >= 0; --j)
+                    shape.push_back(base[j]);
+                p.setPen(Qt::NoPen);
+                p.setBrush(fill);
+                p.drawPolygon(shape);
+                p.setPen(pen);
+                p.setBrush(Qt::NoBrush);
+                p.drawPolyline(top);
+            } else if (top.size() == 1) {
+                p.fillRect(QRectF(top[0].x() - 1.5, top[0].y() - 1.5, 3, 3), s.color);
+            }
+            top.clear();
+            base.clear();
+        };
+        std::int64_t prevT = 0;
+        for (qsizetype j = 0; j < picks.size(); ++j) {
+            const qsizetype idx = picks[j];
+            if (!std::isfinite(st.top[idx])) {
+                flush();
+                continue;
+            }
+            if (!top.isEmpty() && s.maxGapMs > 0 && s.times[idx] - prevT > s.maxGapMs)
+                flush();
+            const double x = timeToX(s.times[idx]);
+            top.push_back(QPointF(x, valueToY(st.top[idx])));
+            base.push_back(QPointF(x, valueToY(st.base[idx])));
+            prevT = s.times[idx];
+        }
+        flush();
+    }
 }
 
 // ------------------------------------------------------------ TimeSeriesPlot
@@ -479,6 +673,7 @@ TimeSeriesPlot::TimeSeriesPlot(QWidget *parent)
     connect(m_legend, &QListWidget::itemClicked, this, &TimeSeriesPlot::onLegendClicked);
     connect(m_canvas, &PlotCanvas::timeRangeSelected, this, &TimeSeriesPlot::timeRangeSelected);
     connect(m_canvas, &PlotCanvas::zoomOutRequested, this, &TimeSeriesPlot::zoomOutRequested);
+    connect(m_canvas, &PlotCanvas::hoverTimeChanged, this, &TimeSeriesPlot::hoverTimeChanged);
 }
 
 QList<PlotSeries> TimeSeriesPlot::seriesFromFrames(const model::Frames &frames)
@@ -493,8 +688,16 @@ QList<PlotSeries> TimeSeriesPlot::seriesFromFrames(const model::Frames &frames)
                 continue;
             PlotSeries s;
             s.labels = f.seriesLabels().isEmpty() ? frame.seriesLabels() : f.seriesLabels();
-            s.name = s.labels.isEmpty() ? (frame.name().isEmpty() ? f.name() : frame.name())
-                                        : s.labels.toString();
+            // A frame holding one series is named by the datasource (legend
+            // format applied); otherwise the labels name each field.
+            const int valueFields = int(std::count_if(frame.fields().begin(), frame.fields().end(), [](const model::Field &x) {
+                return x.type() == model::FieldType::Float64 || x.type() == model::FieldType::Int64;
+            }));
+            if (valueFields == 1 && !frame.name().isEmpty())
+                s.name = frame.name();
+            else
+                s.name = s.labels.isEmpty() ? (frame.name().isEmpty() ? f.name() : frame.name())
+                                            : s.labels.toString();
             s.color = seriesColor(int(out.size()));
             s.times = time->int64s();
             if (f.type() == model::FieldType::Float64) {

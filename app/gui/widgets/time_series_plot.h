@@ -8,6 +8,7 @@
 #include <QList>
 #include <QTimeZone>
 #include <QWidget>
+#include <optional>
 
 class QListWidget;
 class QListWidgetItem;
@@ -26,6 +27,11 @@ struct PlotSeries
     std::int64_t maxGapMs = 0; // lines do not bridge wider gaps
 };
 
+// How series are drawn: 1 px lines, a dot per (decimated) sample, or filled
+// areas stacked on each other (each series drawn on top of the sum of the
+// visible ones before it, at the same timestamps).
+enum class DrawStyle { Lines, Points, StackedArea };
+
 // The painting half of TimeSeriesPlot: axes, grid, decimated lines,
 // crosshair, hover tooltip and drag selection.
 class PlotCanvas : public QWidget
@@ -43,6 +49,23 @@ public:
     model::TimestampMs rangeTo() const { return m_to; }
     void setTimeZone(const QTimeZone &zone);
     void setEmptyText(const QString &text);
+    void setDrawStyle(DrawStyle style);
+    DrawStyle drawStyle() const { return m_style; }
+
+    // A vertical line at `t` drawn for another plot's hover (synchronised
+    // crosshair); nullopt removes it.
+    void setSharedCrosshair(std::optional<model::TimestampMs> t);
+    std::optional<model::TimestampMs> sharedCrosshair() const { return m_sharedCrosshair; }
+
+    // StackedArea: the cumulative top and the base of series `index` at its
+    // own sample times (NaN where it has no value); empty in other styles or
+    // for hidden series.
+    QList<double> stackedTop(int index) const;
+    QList<double> stackedBase(int index) const;
+    // The value range of the axis (after nice rounding).
+    double axisMin() const;
+    double axisMax() const;
+    double valueToPixelY(double v) const;
 
     // Where the data is drawn, in widget coordinates (axes outside it).
     QRect plotArea() const;
@@ -64,6 +87,9 @@ public:
 signals:
     void timeRangeSelected(model::TimestampMs from, model::TimestampMs to);
     void zoomOutRequested();
+    // The time under the mouse while it hovers the plot area; nullopt when
+    // it leaves (for synchronised crosshairs).
+    void hoverTimeChanged(std::optional<model::TimestampMs> t);
 
 protected:
     void paintEvent(QPaintEvent *event) override;
@@ -81,7 +107,10 @@ private:
         ValueTicks yTicks;
     };
     void ensureDecimated() const;
+    void ensureStacked() const;
     void ensureLayout() const;
+    void paintStacked(QPainter &p) const;
+    void setHover(bool hovering, QPoint pos);
     QString tooltipHtmlAt(QPoint pos, QString *plain) const;
     double valueToY(double v) const;
     double axisScale() const;
@@ -97,6 +126,16 @@ private:
     mutable int m_decimatedColumns = -1;
     mutable bool m_layoutDirty = true;
     mutable Layout m_layout;
+
+    DrawStyle m_style = DrawStyle::Lines;
+    std::optional<model::TimestampMs> m_sharedCrosshair;
+    struct Stacked
+    {
+        QList<double> top;
+        QList<double> base;
+    };
+    mutable QList<Stacked> m_stacked; // per series (empty when hidden)
+    mutable bool m_stackDirty = true;
 
     bool m_hovering = false;
     QPoint m_hoverPos;
@@ -122,6 +161,9 @@ public:
     void setTimeRange(model::TimestampMs from, model::TimestampMs to);
     void setTimeZone(const QTimeZone &zone);
     void setEmptyText(const QString &text);
+    void setDrawStyle(DrawStyle style) { m_canvas->setDrawStyle(style); }
+    DrawStyle drawStyle() const { return m_canvas->drawStyle(); }
+    void setSharedCrosshair(std::optional<model::TimestampMs> t) { m_canvas->setSharedCrosshair(t); }
 
     int seriesCount() const { return int(m_canvas->series().size()); }
     const PlotSeries &series(int index) const { return m_canvas->series().at(index); }
@@ -139,6 +181,7 @@ public:
 signals:
     void timeRangeSelected(model::TimestampMs from, model::TimestampMs to);
     void zoomOutRequested();
+    void hoverTimeChanged(std::optional<model::TimestampMs> t);
 
 protected:
     void resizeEvent(QResizeEvent *event) override;

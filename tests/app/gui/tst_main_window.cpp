@@ -139,7 +139,7 @@ private slots:
         gui::MainWindow window(*m_wb);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
-        window.showPage(gui::MainWindow::Page::Traces);
+        window.showPage(gui::MainWindow::Page::Lab);
         auto *stack = window.findChild<QStackedWidget *>();
         QVERIFY(stack);
         auto *placeholder = qobject_cast<gui::PlaceholderView *>(stack->currentWidget());

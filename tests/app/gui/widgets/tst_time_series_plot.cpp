@@ -3,6 +3,7 @@
 #include "app/gui/widgets/time_series_plot.h"
 
 #include <QImage>
+#include <QMouseEvent>
 #include <QListWidget>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -45,6 +46,13 @@ int pixelsOfHue(const QImage &img, const QRect &area, const QColor &c)
         }
     }
     return n;
+}
+
+void hoverAt(QWidget *w, QPoint pos)
+{
+    QMouseEvent move(QEvent::MouseMove, QPointF(pos), QPointF(w->mapToGlobal(pos)), Qt::NoButton, Qt::NoButton,
+                     Qt::NoModifier);
+    QCoreApplication::sendEvent(w, &move);
 }
 
 } // namespace
@@ -205,6 +213,121 @@ private slots:
         QVERIFY2(drawn <= 2 * plot.canvas()->width() + 2, qPrintable(QString::number(drawn)));
         QVERIFY(drawn >= plot.canvas()->plotArea().width());
         QVERIFY(!plot.canvas()->grab().isNull());
+    }
+
+    void stackedAreasAccumulate()
+    {
+        // Two constant series (1 and 2) and one with a gap: stacked on each other.
+        model::Frame gappy = series(QStringLiteral("c"), 100, [](int i) { return i >= 40 && i < 60 ? std::nan("") : 4.0; });
+        const model::Frames frames{series(QStringLiteral("a"), 100, [](int) { return 1.0; }),
+                                   series(QStringLiteral("b"), 100, [](int) { return 2.0; }), gappy};
+        TimeSeriesPlot plot;
+        plot.resize(800, 420);
+        plot.setTimeRange(kStart, kStart + 99 * kStep);
+        plot.setFrames(frames);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        PlotCanvas *canvas = plot.canvas();
+        QCOMPARE(canvas->axisMax() >= 2.0, true);
+        QVERIFY(canvas->axisMax() < 7.0); // lines: the largest value is 4
+        QVERIFY(canvas->stackedTop(0).isEmpty());
+
+        plot.setDrawStyle(DrawStyle::StackedArea);
+        QCOMPARE(canvas->stackedBase(0).at(10), 0.0);
+        QCOMPARE(canvas->stackedTop(0).at(10), 1.0);
+        QCOMPARE(canvas->stackedBase(1).at(10), 1.0);
+        QCOMPARE(canvas->stackedTop(1).at(10), 3.0);
+        QCOMPARE(canvas->stackedTop(2).at(10), 7.0);
+        QVERIFY(std::isnan(canvas->stackedTop(2).at(50)));
+        QVERIFY(canvas->axisMax() >= 7.0); // the axis holds the sum
+        QCOMPARE(canvas->axisMin(), 0.0);
+
+        // Each band is filled in its series' colour, at the heights of the sums.
+        const QImage img = canvas->grab().toImage();
+        const QRect area = canvas->plotArea();
+        const int x = int(canvas->timeToX(kStart + 20 * kStep));
+        auto hueAt = [&](double value) {
+            const QColor p = img.pixelColor(x, int(std::round(canvas->valueToPixelY(value))));
+            return p;
+        };
+        auto sameHue = [](const QColor &a, const QColor &b) {
+            int d = std::abs(a.hsvHue() - b.hsvHue());
+            return std::min(d, 360 - d) <= 12 && a.hsvSaturation() > 25;
+        };
+        QVERIFY2(sameHue(hueAt(0.5), seriesColor(0)), qPrintable(hueAt(0.5).name() + QLatin1Char(' ') + seriesColor(0).name()));
+        QVERIFY(sameHue(hueAt(2.0), seriesColor(1)));
+        QVERIFY(sameHue(hueAt(5.0), seriesColor(2)));
+        // In the gap of the third series nothing is drawn above the second band.
+        const int xg = int(canvas->timeToX(kStart + 50 * kStep));
+        const QColor above = img.pixelColor(xg, int(std::round(canvas->valueToPixelY(5.0))));
+        QVERIFY(!sameHue(above, seriesColor(2)));
+        QVERIFY(area.contains(x, int(canvas->valueToPixelY(5.0))));
+
+        // Hiding a series takes it out of the stack.
+        plot.setSeriesVisible(0, false);
+        QCOMPARE(canvas->stackedBase(1).at(10), 0.0);
+        QCOMPARE(canvas->stackedTop(2).at(10), 6.0);
+    }
+
+    void pointsStyleDrawsDots()
+    {
+        const model::Frames frames{series(QStringLiteral("a"), 20, [](int i) { return double(i % 5); })};
+        TimeSeriesPlot plot;
+        plot.resize(800, 420);
+        plot.setTimeRange(kStart, kStart + 19 * kStep);
+        plot.setFrames(frames);
+        plot.setDrawStyle(DrawStyle::Points);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        PlotCanvas *canvas = plot.canvas();
+        const QImage img = canvas->grab().toImage();
+        const QRect area = canvas->plotArea();
+        const int lit = pixelsOfHue(img, area, seriesColor(0));
+        // 20 dots of 3x3 px, and no connecting lines.
+        QVERIFY2(lit >= 20 * 4 && lit <= 20 * 16 + 20, qPrintable(QString::number(lit)));
+        // Between two samples (mid-way) no line is drawn.
+        const int xMid = int(canvas->timeToX(kStart + 2 * kStep + kStep / 2));
+        int midLit = 0;
+        for (int y = area.top(); y <= area.bottom(); ++y) {
+            const QColor p = img.pixelColor(xMid, y);
+            if (p.hsvSaturation() > 60 && std::abs(p.hsvHue() - seriesColor(0).hsvHue()) < 10)
+                ++midLit;
+        }
+        QCOMPARE(midLit, 0);
+    }
+
+    void sharedCrosshairIsDrawn()
+    {
+        TimeSeriesPlot plot;
+        plot.resize(600, 300);
+        plot.setTimeRange(kStart, kStart + 99 * kStep);
+        plot.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&plot));
+        QSignalSpy hover(&plot, &TimeSeriesPlot::hoverTimeChanged);
+        PlotCanvas *canvas = plot.canvas();
+        const QRect area = canvas->plotArea();
+        const QPoint inside = area.center() + QPoint(17, 5);
+        // Sent directly: QTest::mouseMove depends on where earlier tests left the cursor.
+        hoverAt(canvas, inside);
+        QCOMPARE(hover.count(), 1);
+        const auto t = hover.at(0).at(0).value<std::optional<model::TimestampMs>>();
+        QVERIFY(t.has_value());
+        QCOMPARE(*t, canvas->xToTime(inside.x()));
+        hoverAt(canvas, QPoint(2, 2)); // outside the plot area
+        QCOMPARE(hover.count(), 2);
+        QVERIFY(!hover.at(1).at(0).value<std::optional<model::TimestampMs>>().has_value());
+
+        const QImage before = canvas->grab().toImage();
+        plot.setSharedCrosshair(kStart + 50 * kStep);
+        const QImage after = canvas->grab().toImage();
+        const int x = int(std::round(canvas->timeToX(kStart + 50 * kStep)));
+        int changed = 0;
+        for (int y = area.top(); y <= area.bottom(); ++y)
+            if (before.pixelColor(x, y) != after.pixelColor(x, y))
+                ++changed;
+        QVERIFY2(changed > area.height() / 3, qPrintable(QString::number(changed)));
+        plot.setSharedCrosshair(std::nullopt);
+        QCOMPARE(canvas->grab().toImage(), before);
     }
 
     void axisTicks()
