@@ -1,6 +1,7 @@
 #include "core/store/log_store.h"
 
 #include "core/store/sqlite_connection.h"
+#include "core/store/store_schema.h"
 #include "core/store/store_log.h"
 
 #include <QFileInfo>
@@ -41,6 +42,11 @@ CREATE TABLE chunks(
 CREATE INDEX chunks_by_stream ON chunks(stream_id, max_t);
 CREATE INDEX chunks_by_age ON chunks(max_t);
 )sql";
+
+StoreSchema schema()
+{
+    return StoreSchema{QStringLiteral("log store"), kApplicationId, kMagic, LogStore::kFormatVersion, kSchema, true};
+}
 
 void putUvarint(QByteArray &out, std::uint64_t v)
 {
@@ -189,85 +195,6 @@ Result<void> parseEntries(const QByteArray &raw, std::vector<LogEntryView> &out)
     return {};
 }
 
-Result<QString> metaText(SqliteConnection &c, const QString &key)
-{
-    auto st = c.prepare("SELECT value FROM meta WHERE key = ?1");
-    if (!st)
-        return fail(st.error());
-    st->bind(1, key);
-    auto row = st->step();
-    if (!row)
-        return fail(row.error());
-    return *row ? st->textAt(0) : QString();
-}
-
-Result<void> setMeta(SqliteConnection &c, const QString &key, const QString &value)
-{
-    auto st = c.prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)");
-    if (!st)
-        return fail(st.error());
-    st->bind(1, key).bind(2, value);
-    return st->run();
-}
-
-Result<void> createOrCheckSchema(SqliteConnection &c)
-{
-    const QString path = c.path();
-    auto appId = c.queryInt("PRAGMA application_id");
-    if (!appId)
-        return fail(appId.error());
-    if (*appId != 0 && *appId != kApplicationId)
-        return fail(Error::invalid(
-            QStringLiteral("%1 is not a Spyglass log store (SQLite application_id 0x%2)")
-                .arg(path)
-                .arg(*appId, 0, 16)));
-    auto tables = c.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
-    if (!tables)
-        return fail(tables.error());
-    if (*tables == 0) {
-        // Must precede the first table: lets applyRetention() give space back.
-        if (auto r = c.exec("PRAGMA auto_vacuum = INCREMENTAL"); !r)
-            return r;
-    }
-    auto txn = SqliteTransaction::begin(c, SqliteTransaction::Kind::Immediate);
-    if (!txn)
-        return fail(txn.error());
-    tables = c.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
-    if (!tables)
-        return fail(tables.error());
-    if (*tables == 0) {
-        if (auto r = c.exec(kSchema); !r)
-            return r;
-        if (auto r = setMeta(c, QStringLiteral("magic"), kMagic); !r)
-            return r;
-        if (auto r = setMeta(c, QStringLiteral("format_version"), QString::number(LogStore::kFormatVersion)); !r)
-            return r;
-        if (auto r = c.exec("PRAGMA application_id = 1397774668"); !r) // kApplicationId
-            return r;
-        return txn->commit();
-    }
-    auto magic = metaText(c, QStringLiteral("magic"));
-    if (!magic)
-        return fail(magic.error());
-    if (*magic != kMagic)
-        return fail(Error::invalid(
-            QStringLiteral("%1 is not a Spyglass log store (magic \"%2\", expected \"%3\")")
-                .arg(path, *magic, kMagic)));
-    auto version = metaText(c, QStringLiteral("format_version"));
-    if (!version)
-        return fail(version.error());
-    const int v = version->toInt();
-    if (v < 1)
-        return fail(Error::badData(
-            QStringLiteral("%1: unreadable log store format version \"%2\"").arg(path, *version)));
-    if (v > LogStore::kFormatVersion)
-        return fail(Error::invalid(QStringLiteral("%1 was written by a newer Spyglass (log store format "
-                                                  "version %2; this build reads up to version %3)")
-                                       .arg(path)
-                                       .arg(v)
-                                       .arg(LogStore::kFormatVersion)));
-    return txn->commit();
-}
 
 bool overlaps(TimestampNs aMin, TimestampNs aMax, TimestampNs from, TimestampNs to)
 {
@@ -342,7 +269,7 @@ Result<std::unique_ptr<LogStore>> LogStore::open(const QString &path, Options op
     }
     if (auto r = c.exec("PRAGMA synchronous = FULL"); !r)
         return fail(r.error());
-    if (auto r = createOrCheckSchema(c); !r)
+    if (auto r = createOrCheckSchema(c, schema()); !r)
         return fail(r.error());
     s->m_writer = std::move(*conn);
     if (auto r = s->rebuildIndex(*s->m_writer); !r)

@@ -1,6 +1,7 @@
 #include "core/store/profile_store.h"
 
 #include "core/store/sqlite_connection.h"
+#include "core/store/store_schema.h"
 #include "core/store/store_log.h"
 
 #include <QFileInfo>
@@ -15,6 +16,7 @@ using model::TimestampNs;
 
 namespace {
 
+constexpr std::int64_t kApplicationId = 0x53505950; // "SPYP"
 const QString kMagic = QStringLiteral("spyglass-profiles");
 
 // Table layout: see FORMAT.md, "profiles.db" (keep the two in step).
@@ -46,6 +48,11 @@ CREATE TABLE profiles(
 CREATE INDEX profiles_by_series_time ON profiles(series_id, time_ns);
 CREATE INDEX profiles_by_time ON profiles(time_ns);
 )sql";
+
+StoreSchema schema()
+{
+    return StoreSchema{QStringLiteral("profile store"), kApplicationId, kMagic, ProfileStore::kFormatVersion, kSchema, false};
+}
 
 void putVarint(QByteArray &out, std::uint64_t v)
 {
@@ -161,67 +168,6 @@ bool decodeEntries(QByteArrayView in, F &&f)
     return pos == in.size();
 }
 
-Result<QString> metaText(SqliteConnection &c, const char *key)
-{
-    auto st = c.prepare("SELECT value FROM meta WHERE key = ?1");
-    if (!st)
-        return fail(st.error());
-    st->bind(1, QString::fromLatin1(key));
-    auto row = st->step();
-    if (!row)
-        return fail(row.error());
-    return *row ? st->textAt(0) : QString();
-}
-
-Result<void> createOrCheckSchema(SqliteConnection &c)
-{
-    const QString path = c.path();
-    auto txn = SqliteTransaction::begin(c, SqliteTransaction::Kind::Immediate);
-    if (!txn)
-        return fail(txn.error());
-    auto tables = c.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
-    if (!tables)
-        return fail(tables.error());
-    if (*tables == 0) {
-        if (auto r = c.exec(kSchema); !r)
-            return r;
-        auto st = c.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)");
-        if (!st)
-            return fail(st.error());
-        st->bind(1, QStringLiteral("magic")).bind(2, kMagic);
-        if (auto r = st->run(); !r)
-            return r;
-        auto st2 = c.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)");
-        if (!st2)
-            return fail(st2.error());
-        st2->bind(1, QStringLiteral("format_version")).bind(2, std::int64_t(ProfileStore::kFormatVersion));
-        if (auto r = st2->run(); !r)
-            return r;
-        qCDebug(lcStore) << "created profile store" << path;
-        return txn->commit();
-    }
-    auto magic = metaText(c, "magic");
-    if (!magic)
-        return fail(Error::invalid(QStringLiteral("%1 is not a Spyglass profile store (%2)")
-                                       .arg(path, magic.error().message)));
-    if (*magic != kMagic)
-        return fail(Error::invalid(QStringLiteral("%1 is not a Spyglass profile store (magic \"%2\", "
-                                                  "expected \"%3\")")
-                                       .arg(path, *magic, kMagic)));
-    auto version = metaText(c, "format_version");
-    if (!version)
-        return fail(version.error());
-    bool ok = false;
-    const int v = version->toInt(&ok);
-    if (!ok || v < 1)
-        return fail(Error::badData(QStringLiteral("%1: unreadable profile store format version \"%2\"")
-                                       .arg(path, *version)));
-    if (v > ProfileStore::kFormatVersion)
-        return fail(Error::invalid(QStringLiteral("%1 was written by a newer Spyglass (profile store "
-                                                  "format version %2; this build reads up to %3)")
-                                       .arg(path).arg(v).arg(ProfileStore::kFormatVersion)));
-    return txn->commit();
-}
 
 Error corrupt(const QString &path, const QString &what)
 {
@@ -275,7 +221,7 @@ Result<std::unique_ptr<ProfileStore>> ProfileStore::open(const QString &path)
         return fail(st.error());
     if (auto r = st->run(); !r)
         return fail(r.error());
-    if (auto r = createOrCheckSchema(c); !r)
+    if (auto r = createOrCheckSchema(c, schema()); !r)
         return fail(r.error());
     s->m_writer = std::move(*conn);
 

@@ -2,6 +2,7 @@
 
 #include "core/store/span_store_codec.h"
 #include "core/store/sqlite_connection.h"
+#include "core/store/store_schema.h"
 #include "core/store/store_log.h"
 
 #include <QFileInfo>
@@ -65,6 +66,11 @@ CREATE TABLE span_attrs(
     PRIMARY KEY(scope, key, value, trace_id)) WITHOUT ROWID;
 )sql";
 
+StoreSchema schema()
+{
+    return StoreSchema{QStringLiteral("trace store"), kApplicationId, kMagic, SpanStore::kFormatVersion, kSchema, false};
+}
+
 // attr_values.type
 enum class ValueType { String = 0, Int = 1, Float = 2, Bool = 3 };
 
@@ -112,79 +118,6 @@ bool indexForm(const QVariant &v, QString &text, ValueType &type)
     }
 }
 
-Result<QString> metaText(SqliteConnection &c, const char *key)
-{
-    auto st = c.prepare("SELECT value FROM meta WHERE key = ?1");
-    if (!st)
-        return fail(st.error());
-    st->bind(1, QString::fromLatin1(key));
-    auto row = st->step();
-    if (!row)
-        return fail(row.error());
-    return *row ? st->textAt(0) : QString();
-}
-
-Result<void> createOrCheckSchema(SqliteConnection &c)
-{
-    const QString path = c.path();
-    auto appId = c.queryInt("PRAGMA application_id");
-    if (!appId)
-        return fail(appId.error());
-    if (*appId != 0 && *appId != kApplicationId)
-        return fail(Error::invalid(
-            QStringLiteral("%1 is not a Spyglass trace store (SQLite application_id 0x%2)")
-                .arg(path)
-                .arg(*appId, 0, 16)));
-    auto txn = SqliteTransaction::begin(c, SqliteTransaction::Kind::Immediate);
-    if (!txn)
-        return fail(txn.error());
-    auto tables = c.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
-    if (!tables)
-        return fail(tables.error());
-    if (*tables == 0) {
-        if (auto r = c.exec(kSchema); !r)
-            return r;
-        auto st = c.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)");
-        if (!st)
-            return fail(st.error());
-        st->bind(1, QStringLiteral("magic")).bind(2, kMagic);
-        if (auto r = st->run(); !r)
-            return r;
-        auto st2 = c.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)");
-        if (!st2)
-            return fail(st2.error());
-        st2->bind(1, QStringLiteral("format_version")).bind(2, std::int64_t(SpanStore::kFormatVersion));
-        if (auto r = st2->run(); !r)
-            return r;
-        if (auto r = c.exec("PRAGMA application_id = 1397774676"); !r) // kApplicationId
-            return r;
-        return txn->commit();
-    }
-    auto magic = metaText(c, "magic");
-    if (!magic)
-        return fail(Error::invalid(QStringLiteral("%1 is not a Spyglass trace store: %2")
-                                       .arg(path, magic.error().message)));
-    if (*magic != kMagic)
-        return fail(Error::invalid(
-            QStringLiteral("%1 is not a Spyglass trace store (magic \"%2\", expected \"%3\")")
-                .arg(path, *magic, kMagic)));
-    auto version = metaText(c, "format_version");
-    if (!version)
-        return fail(version.error());
-    bool ok = false;
-    const int v = version->toInt(&ok);
-    if (!ok || v < 1)
-        return fail(Error::badData(
-            QStringLiteral("%1: unreadable trace store format version \"%2\"").arg(path, *version)));
-    if (v > SpanStore::kFormatVersion)
-        return fail(Error::invalid(
-            QStringLiteral("%1 was written by a newer Spyglass (trace store format version %2; "
-                           "this build reads up to version %3)")
-                .arg(path)
-                .arg(v)
-                .arg(SpanStore::kFormatVersion)));
-    return txn->commit();
-}
 
 Result<void> setPragmas(SqliteConnection &c)
 {
@@ -287,7 +220,7 @@ Result<std::unique_ptr<SpanStore>> SpanStore::open(const QString &path)
         return fail(conn.error());
     if (auto r = setPragmas(**conn); !r)
         return fail(r.error());
-    if (auto r = createOrCheckSchema(**conn); !r)
+    if (auto r = createOrCheckSchema(**conn, schema()); !r)
         return fail(r.error());
     return std::unique_ptr<SpanStore>(new SpanStore(QFileInfo(path).absoluteFilePath(), std::move(*conn)));
 }

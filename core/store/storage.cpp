@@ -1,6 +1,7 @@
 #include "core/store/storage.h"
 
 #include "core/store/sqlite_connection.h"
+#include "core/store/store_schema.h"
 #include "core/store/sqlite_metric_store.h"
 #include "core/store/store_log.h"
 
@@ -43,95 +44,11 @@ CREATE TABLE chunks(
     PRIMARY KEY(series_id, max_t, seq)) WITHOUT ROWID;
 )sql";
 
-Result<QString> metaText(SqliteConnection &c, const char *key)
+StoreSchema schema()
 {
-    auto st = c.prepare("SELECT value FROM meta WHERE key = ?1");
-    if (!st)
-        return fail(st.error());
-    st->bind(1, QString::fromLatin1(key));
-    auto row = st->step();
-    if (!row)
-        return fail(row.error());
-    return *row ? st->textAt(0) : QString();
+    return StoreSchema{QStringLiteral("store"), kApplicationId, kMagic, Storage::kFormatVersion, kSchema, false};
 }
 
-Result<void> createOrCheckSchema(SqliteConnection &c)
-{
-    const QString path = c.path();
-    auto appId = c.queryInt("PRAGMA application_id");
-    if (!appId)
-        return fail(appId.error());
-    if (*appId != 0 && *appId != kApplicationId)
-        return fail(Error::invalid(QStringLiteral("%1 is an SQLite database of another application "
-                                                  "(application_id 0x%2), not a Spyglass store")
-                                       .arg(path)
-                                       .arg(*appId, 0, 16)));
-
-    // Immediate: two processes opening a fresh directory at once must not
-    // both create the schema.
-    auto txn = SqliteTransaction::begin(c, SqliteTransaction::Kind::Immediate);
-    if (!txn)
-        return fail(txn.error());
-    auto tables = c.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table'");
-    if (!tables)
-        return fail(tables.error());
-    if (*tables == 0) {
-        if (auto r = c.exec(kSchema); !r)
-            return r;
-        auto st = c.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)");
-        if (!st)
-            return fail(st.error());
-        st->bind(1, QStringLiteral("magic")).bind(2, kMagic);
-        if (auto r = st->run(); !r)
-            return r;
-        auto st2 = c.prepare("INSERT INTO meta(key, value) VALUES (?1, ?2)");
-        if (!st2)
-            return fail(st2.error());
-        st2->bind(1, QStringLiteral("format_version"))
-            .bind(2, std::int64_t(Storage::kFormatVersion));
-        if (auto r = st2->run(); !r)
-            return r;
-        if (auto r = c.exec("PRAGMA application_id = 1397774663"); !r) // kApplicationId
-            return r;
-        qCDebug(lcStore) << "created store" << path;
-        return txn->commit();
-    }
-
-    auto hasMeta =
-        c.queryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'");
-    if (!hasMeta)
-        return fail(hasMeta.error());
-    if (*hasMeta == 0)
-        return fail(
-            Error::invalid(QStringLiteral("%1 is an SQLite database without a Spyglass meta "
-                                          "table, not a Spyglass store")
-                               .arg(path)));
-    auto magic = metaText(c, "magic");
-    if (!magic)
-        return fail(magic.error());
-    if (*magic != kMagic)
-        return fail(Error::invalid(
-            QStringLiteral("%1 is not a Spyglass store (magic \"%2\", expected \"%3\")")
-                .arg(path, *magic, kMagic)));
-    auto version = metaText(c, "format_version");
-    if (!version)
-        return fail(version.error());
-    bool ok = false;
-    const int v = version->toInt(&ok);
-    if (!ok || v < 1)
-        return fail(Error::badData(
-            QStringLiteral("%1: unreadable store format version \"%2\"").arg(path, *version)));
-    if (v > Storage::kFormatVersion)
-        return fail(
-            Error::invalid(QStringLiteral("%1 was written by a newer Spyglass (store format "
-                                          "version %2; this build reads up to version %3). "
-                                          "Upgrade Spyglass or use another data directory.")
-                               .arg(path)
-                               .arg(v)
-                               .arg(Storage::kFormatVersion)));
-    // Version 1 is the only one so far: nothing to migrate.
-    return txn->commit();
-}
 
 } // namespace
 
@@ -200,7 +117,7 @@ Result<std::unique_ptr<Storage>> Storage::open(const QString &dataDir)
     if (auto r = st->run(); !r)
         return fail(r.error());
 
-    if (auto r = createOrCheckSchema(c); !r)
+    if (auto r = createOrCheckSchema(c, schema()); !r)
         return fail(r.error());
 
     auto metrics = SqliteMetricStore::open(std::move(*conn));

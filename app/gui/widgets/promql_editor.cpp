@@ -10,6 +10,7 @@
 #include <QKeyEvent>
 #include <QPainter>
 #include <QPointer>
+#include <QScopedValueRollback>
 #include <QScrollBar>
 #include <QStandardItemModel>
 #include <QTextBlock>
@@ -147,16 +148,20 @@ QSize PromqlEditor::sizeHint() const
 void PromqlEditor::setMetricNames(const QStringList &names)
 {
     m_metricNames = names;
-    if (isCompletionVisible() && m_shownContext.kind == PromqlCompletionContext::Kind::Expression)
+    if (isCompletionVisible() && m_shownContext.kind == PromqlCompletionContext::Kind::Expression) {
+        const QScopedValueRollback answering(m_answeringData, true);
         showCompletions();
+    }
 }
 
 void PromqlEditor::setLabelNames(const QStringList &names)
 {
     m_labelNames = names;
     m_labelNames.removeAll(QStringLiteral("__name__"));
-    if (isCompletionVisible() && m_shownContext.kind == PromqlCompletionContext::Kind::LabelName)
+    if (isCompletionVisible() && m_shownContext.kind == PromqlCompletionContext::Kind::LabelName) {
+        const QScopedValueRollback answering(m_answeringData, true);
         showCompletions();
+    }
 }
 
 void PromqlEditor::setLabelValues(const QString &label, const QStringList &values)
@@ -241,8 +246,8 @@ void PromqlEditor::showCompletions()
 {
     const PromqlCompletionContext ctx = contextAtCursor();
     using Kind = PromqlCompletionContext::Kind;
-    if ((ctx.kind == Kind::Expression && m_metricNames.isEmpty()) ||
-        (ctx.kind == Kind::LabelName && m_labelNames.isEmpty()))
+    if (!m_answeringData && ((ctx.kind == Kind::Expression && m_metricNames.isEmpty()) ||
+                             (ctx.kind == Kind::LabelName && m_labelNames.isEmpty())))
         emit completionDataWanted();
     if (ctx.kind == Kind::LabelValue && !m_labelValues.contains(ctx.label) &&
         !m_requestedValues.contains(ctx.label)) {

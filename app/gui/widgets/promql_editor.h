@@ -111,6 +111,9 @@ private:
     QStringList m_labelNames;
     QHash<QString, QStringList> m_labelValues;
     QStringList m_requestedValues; // labels asked for and not answered yet
+    // True while names that were asked for are being shown: an empty answer
+    // must not ask again (the datasource may answer synchronously, from a cache).
+    bool m_answeringData = false;
 
     int m_errorPos = -1;
     QString m_errorMessage;

@@ -345,6 +345,28 @@ private slots:
         QCOMPARE(editor.toPlainText(), QStringLiteral("sum()"));
     }
 
+    void emptyAnswerDoesNotAskAgainForever()
+    {
+        // A datasource with no metrics answering synchronously from a cache
+        // once recursed without end (wanted -> empty names -> wanted ...).
+        PromqlEditor editor;
+        editor.setParseCheckEnabled(false);
+        editor.resize(600, 80);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        editor.setFocus();
+        int asked = 0;
+        connect(&editor, &PromqlEditor::completionDataWanted, &editor, [&] {
+            ++asked;
+            editor.setMetricNames({});
+            editor.setLabelNames({});
+        });
+        QTest::keyClicks(&editor, QStringLiteral("su"));
+        QVERIFY(editor.isCompletionVisible()); // functions and aggregations still fit
+        QVERIFY(asked >= 1);
+        QVERIFY2(asked <= 4, qPrintable(QString::number(asked)));
+    }
+
     void parseErrorUnderline()
     {
         PromqlEditor editor;
