@@ -81,9 +81,11 @@ MainWindow::MainWindow(Workbench &workbench, QWidget *parent)
         {Page::Profiles, tr("Profiles"), m_profiles},
         {Page::Lab, tr("Lab"),
          new PlaceholderView(tr("Lab"),
-                             tr("The lab will run a simulated microservice system with a load generator "
-                                "here, producing metrics, logs, traces and profiles to explore. "
-                                "(Coming with the lab feature.)"),
+                             tr("Started with --lab (scripts/run does), Spyglass runs a simulated "
+                                "microservice system (requester, server, database, queue) that writes "
+                                "metrics, logs, traces and profiles into the local store: try "
+                                "mythical_request_times_bucket or traces_spanmetrics_calls_total in "
+                                "Explore. Controls for its load and incidents are coming to this page."),
                              this)},
         {Page::Datasources, tr("Datasources"), m_datasourcesView},
     };

@@ -1,4 +1,5 @@
 #include "core/store/log_store.h"
+#include "core/store/varint.h"
 
 #include "core/store/sqlite_connection.h"
 #include "core/store/store_schema.h"
@@ -48,27 +49,6 @@ StoreSchema schema()
     return StoreSchema{QStringLiteral("log store"), kApplicationId, kMagic, LogStore::kFormatVersion, kSchema, true};
 }
 
-void putUvarint(QByteArray &out, std::uint64_t v)
-{
-    while (v >= 0x80) {
-        out.append(char((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.append(char(v));
-}
-
-bool getUvarint(QByteArrayView in, qsizetype &pos, std::uint64_t &v)
-{
-    v = 0;
-    for (int shift = 0; shift < 64 && pos < in.size(); shift += 7) {
-        const auto b = std::uint8_t(in[pos++]);
-        v |= std::uint64_t(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return true;
-    }
-    return false;
-}
-
 void putBytes(QByteArray &out, QByteArrayView b)
 {
     putUvarint(out, std::uint64_t(b.size()));
@@ -83,15 +63,6 @@ bool getBytes(QByteArrayView in, qsizetype &pos, QByteArrayView &b)
     b = in.sliced(pos, qsizetype(n));
     pos += qsizetype(n);
     return true;
-}
-
-std::uint64_t zigzag(std::int64_t v)
-{
-    return (std::uint64_t(v) << 1) ^ std::uint64_t(v >> 63);
-}
-std::int64_t unzigzag(std::uint64_t v)
-{
-    return std::int64_t(v >> 1) ^ -std::int64_t(v & 1);
 }
 
 QByteArray encodeLabels(const model::Labels &labels)

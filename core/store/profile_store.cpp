@@ -1,4 +1,5 @@
 #include "core/store/profile_store.h"
+#include "core/store/varint.h"
 
 #include "core/store/sqlite_connection.h"
 #include "core/store/store_schema.h"
@@ -54,41 +55,15 @@ StoreSchema schema()
     return StoreSchema{QStringLiteral("profile store"), kApplicationId, kMagic, ProfileStore::kFormatVersion, kSchema, false};
 }
 
-void putVarint(QByteArray &out, std::uint64_t v)
-{
-    while (v >= 0x80) {
-        out += char(v | 0x80);
-        v >>= 7;
-    }
-    out += char(v);
-}
-
-bool getVarint(QByteArrayView in, qsizetype &pos, std::uint64_t &v)
-{
-    v = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (pos >= in.size())
-            return false;
-        const auto b = static_cast<unsigned char>(in[pos++]);
-        v |= std::uint64_t(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return true;
-    }
-    return false;
-}
-
-std::uint64_t zigzag(std::int64_t v) { return (std::uint64_t(v) << 1) ^ std::uint64_t(v >> 63); }
-std::int64_t unzigzag(std::uint64_t v) { return std::int64_t(v >> 1) ^ -std::int64_t(v & 1); }
-
 QByteArray encodeLabels(const model::Labels &labels)
 {
     QByteArray out;
-    putVarint(out, std::uint64_t(labels.size()));
+    putUvarint(out, std::uint64_t(labels.size()));
     for (const auto &l : labels) {
         const QByteArray n = l.name.toUtf8(), v = l.value.toUtf8();
-        putVarint(out, std::uint64_t(n.size()));
+        putUvarint(out, std::uint64_t(n.size()));
         out += n;
-        putVarint(out, std::uint64_t(v.size()));
+        putUvarint(out, std::uint64_t(v.size()));
         out += v;
     }
     return out;
@@ -98,14 +73,14 @@ std::optional<model::Labels> decodeLabels(QByteArrayView in)
 {
     qsizetype pos = 0;
     std::uint64_t n = 0;
-    if (!getVarint(in, pos, n) || n > std::uint64_t(in.size()))
+    if (!getUvarint(in, pos, n) || n > std::uint64_t(in.size()))
         return std::nullopt;
     QList<model::Label> pairs;
     for (std::uint64_t i = 0; i < n; ++i) {
         std::uint64_t len = 0;
         QString parts[2];
         for (auto &part : parts) {
-            if (!getVarint(in, pos, len) || len > std::uint64_t(in.size() - pos))
+            if (!getUvarint(in, pos, len) || len > std::uint64_t(in.size() - pos))
                 return std::nullopt;
             part = QString::fromUtf8(in.sliced(pos, qsizetype(len)));
             pos += qsizetype(len);
@@ -119,7 +94,7 @@ QByteArray encodeFrames(const QList<std::int64_t> &frames)
 {
     QByteArray out;
     for (auto f : frames)
-        putVarint(out, std::uint64_t(f));
+        putUvarint(out, std::uint64_t(f));
     return out;
 }
 
@@ -139,13 +114,13 @@ QByteArray encodeEntries(std::vector<Entry> &entries)
     });
     QByteArray out;
     out.reserve(qsizetype(entries.size()) * 5 + 4);
-    putVarint(out, entries.size());
+    putUvarint(out, entries.size());
     std::int64_t prev = 0;
     for (const auto &e : entries) {
-        putVarint(out, std::uint64_t(e.stack - prev));
+        putUvarint(out, std::uint64_t(e.stack - prev));
         prev = e.stack;
-        putVarint(out, zigzag(e.value));
-        putVarint(out, std::uint64_t(e.labelSet));
+        putUvarint(out, zigzag(e.value));
+        putUvarint(out, std::uint64_t(e.labelSet));
     }
     return out;
 }
@@ -155,12 +130,12 @@ bool decodeEntries(QByteArrayView in, F &&f)
 {
     qsizetype pos = 0;
     std::uint64_t n = 0;
-    if (!getVarint(in, pos, n) || n > std::uint64_t(in.size()))
+    if (!getUvarint(in, pos, n) || n > std::uint64_t(in.size()))
         return false;
     std::int64_t stack = 0;
     for (std::uint64_t i = 0; i < n; ++i) {
         std::uint64_t d = 0, v = 0, ls = 0;
-        if (!getVarint(in, pos, d) || !getVarint(in, pos, v) || !getVarint(in, pos, ls))
+        if (!getUvarint(in, pos, d) || !getUvarint(in, pos, v) || !getUvarint(in, pos, ls))
             return false;
         stack += std::int64_t(d);
         f(stack, std::int64_t(ls), unzigzag(v));
@@ -276,7 +251,7 @@ Result<void> ProfileStore::refresh(SqliteConnection &conn) const
             qsizetype pos = 0;
             while (pos < blob.size()) {
                 std::uint64_t f = 0;
-                if (!getVarint(blob, pos, f))
+                if (!getUvarint(blob, pos, f))
                     return fail(corrupt(m_path, QStringLiteral("stack %1 has undecodable frames").arg(id)));
                 frames.append(std::int64_t(f));
             }

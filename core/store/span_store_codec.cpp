@@ -1,4 +1,5 @@
 #include "core/store/span_store_codec.h"
+#include "core/store/varint.h"
 
 #include <QVariantList>
 #include <bit>
@@ -11,18 +12,9 @@ namespace {
 // Type tags of attribute values (FORMAT.md).
 enum class ValueTag : quint8 { Empty = 0, String = 1, Bool = 2, Int = 3, Double = 4, Bytes = 5, Array = 6 };
 
-void putUvarint(QByteArray &out, quint64 v)
-{
-    while (v >= 0x80) {
-        out.append(char((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.append(char(v));
-}
-
 void putVarint(QByteArray &out, qint64 v)
 {
-    putUvarint(out, (quint64(v) << 1) ^ quint64(v >> 63)); // zig-zag
+    putUvarint(out, zigzag(v));
 }
 
 void putBytes(QByteArray &out, QByteArrayView b)

@@ -1,4 +1,5 @@
 #include "core/store/sqlite_metric_store.h"
+#include "core/store/varint.h"
 
 #include "core/store/store_log.h"
 #include "core/store/xor_chunk.h"
@@ -10,27 +11,6 @@
 namespace spyglass::store {
 
 namespace {
-
-void putUvarint(QByteArray &out, std::uint64_t v)
-{
-    while (v >= 0x80) {
-        out.append(char((v & 0x7f) | 0x80));
-        v >>= 7;
-    }
-    out.append(char(v));
-}
-
-bool getUvarint(QByteArrayView in, qsizetype &pos, std::uint64_t &v)
-{
-    v = 0;
-    for (int shift = 0; shift < 64 && pos < in.size(); shift += 7) {
-        const auto b = std::uint8_t(in[pos++]);
-        v |= std::uint64_t(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            return true;
-    }
-    return false;
-}
 
 // Sorts by time (stable, so of equal timestamps the later sample stays
 // last) and keeps only the last sample of each timestamp.

@@ -1,20 +1,11 @@
 #include "core/store/xor_chunk.h"
+#include "core/store/varint.h"
 
 #include <bit>
 
 namespace spyglass::store {
 
 namespace {
-
-std::uint64_t zigzag(std::int64_t v)
-{
-    return (std::uint64_t(v) << 1) ^ std::uint64_t(v >> 63);
-}
-
-std::int64_t unzigzag(std::uint64_t u)
-{
-    return std::int64_t(u >> 1) ^ -std::int64_t(u & 1);
-}
 
 // Delta-of-delta buckets, as in Prometheus: a prefix of 1s ended by a 0,
 // then a signed value of the bucket's width; '1111' is followed by 64 bits.

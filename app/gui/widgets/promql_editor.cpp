@@ -148,7 +148,11 @@ QSize PromqlEditor::sizeHint() const
 void PromqlEditor::setMetricNames(const QStringList &names)
 {
     m_metricNames = names;
-    if (isCompletionVisible() && m_shownContext.kind == PromqlCompletionContext::Kind::Expression) {
+    const bool waiting =
+        m_waitingForData && contextAtCursor().kind == PromqlCompletionContext::Kind::Expression;
+    if (waiting)
+        m_waitingForData = false;
+    if (waiting || (isCompletionVisible() && m_shownContext.kind == PromqlCompletionContext::Kind::Expression)) {
         const QScopedValueRollback answering(m_answeringData, true);
         showCompletions();
     }
@@ -158,7 +162,11 @@ void PromqlEditor::setLabelNames(const QStringList &names)
 {
     m_labelNames = names;
     m_labelNames.removeAll(QStringLiteral("__name__"));
-    if (isCompletionVisible() && m_shownContext.kind == PromqlCompletionContext::Kind::LabelName) {
+    const bool waiting =
+        m_waitingForData && contextAtCursor().kind == PromqlCompletionContext::Kind::LabelName;
+    if (waiting)
+        m_waitingForData = false;
+    if (waiting || (isCompletionVisible() && m_shownContext.kind == PromqlCompletionContext::Kind::LabelName)) {
         const QScopedValueRollback answering(m_answeringData, true);
         showCompletions();
     }
@@ -247,8 +255,10 @@ void PromqlEditor::showCompletions()
     const PromqlCompletionContext ctx = contextAtCursor();
     using Kind = PromqlCompletionContext::Kind;
     if (!m_answeringData && ((ctx.kind == Kind::Expression && m_metricNames.isEmpty()) ||
-                             (ctx.kind == Kind::LabelName && m_labelNames.isEmpty())))
+                             (ctx.kind == Kind::LabelName && m_labelNames.isEmpty()))) {
+        m_waitingForData = true;
         emit completionDataWanted();
+    }
     if (ctx.kind == Kind::LabelValue && !m_labelValues.contains(ctx.label) &&
         !m_requestedValues.contains(ctx.label)) {
         m_requestedValues.push_back(ctx.label);

@@ -114,6 +114,8 @@ private:
     // True while names that were asked for are being shown: an empty answer
     // must not ask again (the datasource may answer synchronously, from a cache).
     bool m_answeringData = false;
+    // Names were asked for while the popup had nothing to show: show it when they arrive.
+    bool m_waitingForData = false;
 
     int m_errorPos = -1;
     QString m_errorMessage;
