@@ -1,4 +1,5 @@
 #include "core/ingest/span_metrics_generator.h"
+#include "core/ingest/storage_sink.h"
 #include "core/model/label_matcher.h"
 #include "core/store/storage.h"
 
@@ -120,6 +121,25 @@ private slots:
         for (const auto &s : snap)
             edges += s.labels.metricName() == QLatin1String("traces_service_graph_request_total");
         QCOMPARE(edges, 1);
+    }
+
+    void storedSpansFeedTheGenerator()
+    {
+        // What `spyglass-core serve` wires up: spans arriving through the
+        // receivers' sink are stored, then counted; a refused batch is not.
+        QTemporaryDir dir;
+        auto storage = store::Storage::open(dir.path());
+        QVERIFY(storage);
+        SpanMetricsGenerator gen((*storage)->metrics());
+        ingest::StorageSink sink(**storage);
+        sink.setSpanMetrics(&gen);
+        QVERIFY(sink.appendSpans(request(1, 0)));
+        QVERIFY(sink.appendSpans(request(2, 1000)));
+        Span bad = makeSpan(3, 1, 0, "frontend", "GET /checkout", Span::Kind::Server, Span::Status::Ok, 0, 1);
+        bad.traceId = QByteArray("short"); // refused by the store: all or nothing
+        QVERIFY(!sink.appendSpans({bad}));
+        QCOMPARE(valueOf(gen.snapshot(1234), kRootCalls), 2.0);
+        QCOMPARE((*storage)->traces().stats()->spans, std::int64_t(6));
     }
 
     void serverBeforeClientAndExpiry()
