@@ -4,6 +4,7 @@
 #include "core/query/logql/engine.h"
 #include "core/query/logql/parser.h"
 #include "core/store/storage.h"
+#include "core/model/json_string.h"
 
 #include <QSet>
 
@@ -22,31 +23,6 @@ namespace {
 
 constexpr std::int64_t kNsPerSec = 1'000'000'000;
 constexpr qsizetype kMaxLimit = 5000; // Loki's default max_entries_limit_per_query
-
-void appendJsonString(QByteArray &out, QStringView s)
-{
-    out += '"';
-    const QByteArray u = s.toUtf8();
-    for (char ch : u) {
-        const auto c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += ch;
-            }
-        }
-    }
-    out += '"';
-}
 
 void appendLabels(QByteArray &out, const model::Labels &labels)
 {

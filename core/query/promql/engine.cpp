@@ -4,6 +4,7 @@
 #include "core/query/promql/evaluator.h"
 #include "core/query/promql/float_histogram.h"
 #include "core/query/promql/parser.h"
+#include "core/model/json_string.h"
 
 #include <QLoggingCategory>
 #include <algorithm>
@@ -146,31 +147,6 @@ Result<QueryResult> Engine::rangeQuery(const Queryable &q, const QString &expr, 
 // ---- JSON ----
 
 namespace {
-
-void appendJsonString(QByteArray &out, const QString &s)
-{
-    out += '"';
-    const QByteArray u = s.toUtf8();
-    for (char ch : u) {
-        const unsigned char c = static_cast<unsigned char>(ch);
-        switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20) {
-                char buf[8];
-                std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                out += buf;
-            } else {
-                out += ch;
-            }
-        }
-    }
-    out += '"';
-}
 
 void appendTimestamp(QByteArray &out, model::TimestampMs t)
 {
