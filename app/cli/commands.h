@@ -12,6 +12,7 @@ int runImport(const QStringList &args, QTextStream &out, QTextStream &err);
 int runQuery(const QStringList &args, QTextStream &out, QTextStream &err);
 int runPromqlTest(const QStringList &args, QTextStream &out, QTextStream &err);
 int runServe(const QStringList &args, QTextStream &out, QTextStream &err);
+int runDashboard(const QStringList &args, QTextStream &out, QTextStream &err);
 
 // Prints "spyglass-core: <message>" and a hint, returns exit code 2.
 int usageError(QTextStream &err, const QString &message);

@@ -16,6 +16,8 @@ const char kUsage[] = "usage: spyglass-core <command> [options]\n"
                       "  promqltest FILE...             run Prometheus's PromQL test scripts\n"
                       "  serve  --data DIR [--listen ADDR:PORT]\n"
                       "                                 serve the Prometheus-compatible HTTP API\n"
+                      "  dashboard check|normalize FILE...\n"
+                      "                                 vet Grafana dashboards, print normalized JSON\n"
                       "\n"
                       "Run 'spyglass-core <command> --help' for a command's options.\n";
 
@@ -53,5 +55,7 @@ int main(int argc, char **argv)
         return cli::runPromqlTest(args, out, err);
     if (command == u"serve")
         return cli::runServe(args, out, err);
+    if (command == u"dashboard")
+        return cli::runDashboard(args, out, err);
     return cli::usageError(err, QStringLiteral("unknown command \"%1\"").arg(command));
 }

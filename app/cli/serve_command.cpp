@@ -6,6 +6,7 @@
 #include "core/api/pyroscope_api.h"
 #include "core/api/tempo_api.h"
 #include "core/ingest/http_ingest_receiver.h"
+#include "core/ingest/http_push_sink.h"
 #include "core/ingest/otlp_grpc_receiver.h"
 #include "core/ingest/scraper.h"
 #include "core/ingest/span_metrics_generator.h"
@@ -93,7 +94,8 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
                  QStringLiteral("Bearer token clients must send (generated and shown once with "
                                 "--listen-all when not given)."),
                  QStringLiteral("T")});
-    p.addOption({QStringLiteral("grpc"), QStringLiteral("OTLP/gRPC address (default 127.0.0.1:4317; port 0 picks a free one; loopback only)."),
+    p.addOption({QStringLiteral("grpc"), QStringLiteral("OTLP/gRPC address (default 127.0.0.1:4317; port 0 picks a free one; "
+                                                         "with --listen-all 0.0.0.0 and the same bearer token)."),
                  QStringLiteral("ADDR:PORT")});
     p.addOption({QStringLiteral("demo"),
                  QStringLiteral("Run the demo system (the mythical beasts shop: traces, metrics, logs and "
@@ -134,12 +136,16 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
     }
     const QString grpcText = p.isSet(QStringLiteral("grpc")) ? p.value(QStringLiteral("grpc"))
                                                               : QStringLiteral("127.0.0.1:4317");
-    const auto grpcEndpoint = parseEndpoint(grpcText);
+    auto grpcEndpoint = parseEndpoint(grpcText);
     if (!grpcEndpoint)
         return usageError(err, QStringLiteral("invalid --grpc \"%1\": expected ADDR:PORT").arg(grpcText));
-    // The gRPC receiver has no bearer-token check yet, so it never leaves loopback.
-    if (!api::HttpServer::isLoopbackAddress(grpcEndpoint->host))
-        return usageError(err, QStringLiteral("--grpc %1: OTLP/gRPC listens on loopback addresses only").arg(grpcText));
+    if (p.isSet(QStringLiteral("listen-all")))
+        grpcEndpoint->host = QStringLiteral("0.0.0.0");
+    // Both receivers check the same token: an SDK sends one `authorization` header.
+    if (!api::HttpServer::isLoopbackAddress(grpcEndpoint->host) && options.bearerToken.isEmpty())
+        return usageError(err, QStringLiteral("--grpc %1 is not a loopback address: it needs --token T (or use "
+                                              "--listen-all, which generates one)")
+                                   .arg(grpcText));
     QList<ingest::ScrapeTarget> scrapeTargets;
     for (const QString &spec : p.values(QStringLiteral("scrape"))) {
         auto target = ingest::Scraper::parseTargetSpec(spec);
@@ -180,30 +186,22 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
         // Tempo's metrics generator, flushed every 15 s.
         ingest::SpanMetricsGenerator spanMetrics((*storage)->metrics());
         sink.setSpanMetrics(&spanMetrics);
-        spanMetrics.start(std::chrono::seconds(15));
-        // The demo writes through a sink of its own: it feeds its spans to its
-        // generator itself, at its simulated scrape times.
-        ingest::StorageSink demoSink(**storage);
-        std::unique_ptr<ingest::SpanMetricsGenerator> demoSpanMetrics;
+        const bool withDemo = p.isSet(QStringLiteral("demo"));
+        // With the demo the lab flushes the generator at its simulated scrape
+        // times (its backfill needs that); without it a timer does.
+        if (!withDemo)
+            spanMetrics.start(std::chrono::seconds(15));
+        std::unique_ptr<ingest::HttpPushSink> demoSink;
         std::unique_ptr<lab::Lab> demo;
-        if (p.isSet(QStringLiteral("demo"))) {
-            demoSpanMetrics = std::make_unique<ingest::SpanMetricsGenerator>((*storage)->metrics());
-            demo = std::make_unique<lab::Lab>(demoSink, lab::LabOptions{}, demoSpanMetrics.get());
-            // A learner sees a quarter of an hour of data at once, then it runs live.
-            auto filled = demo->backfill(std::chrono::minutes(15));
-            if (!filled)
-                err << "spyglass-core: demo: " << filled.error().toString() << '\n';
-            else
-                out << "spyglass-core: demo system running (" << filled->requests << " requests backfilled)\n";
-            (void)demo->start();
-        }
         api::HttpServer server(options);
         api::PrometheusApi::registerRoutes(server.router(), **storage);
         api::LokiApi::registerRoutes(server.router(), **storage);
         api::PyroscopeApi::registerRoutes(server.router(), **storage);
         api::TempoApi::registerRoutes(server.router(), **storage);
         ingest::HttpIngestReceiver::registerRoutes(server.router(), sink);
-        ingest::OtlpGrpcReceiver grpcReceiver(sink);
+        ingest::OtlpGrpcOptions grpcOptions;
+        grpcOptions.bearerToken = options.bearerToken;
+        ingest::OtlpGrpcReceiver grpcReceiver(sink, grpcOptions);
         ingest::Scraper scraper(sink);
         for (const auto &t : scrapeTargets)
             scraper.addTarget(t);
@@ -224,6 +222,28 @@ int runServe(const QStringList &args, QTextStream &out, QTextStream &err)
                     << model::formatDuration(t.interval.count()) << '\n';
             out.flush();
             scraper.start();
+            if (withDemo) {
+                // The demo sends through this server's own receivers over
+                // loopback, like any agent would.
+                ingest::HttpPushOptions push;
+                push.host = api::HttpServer::isLoopbackAddress(endpoint->host) ? endpoint->host
+                                                                                : QStringLiteral("127.0.0.1");
+                push.port = *port;
+                push.bearerToken = options.bearerToken;
+                demoSink = std::make_unique<ingest::HttpPushSink>(push);
+                lab::LabOptions labOptions;
+                labOptions.feedSpanMetrics = false; // the receiving sink feeds spanMetrics
+                demo = std::make_unique<lab::Lab>(*demoSink, labOptions, &spanMetrics);
+                // A learner sees a quarter of an hour of data at once, then it runs live.
+                auto filled = demo->backfill(std::chrono::minutes(15));
+                if (!filled)
+                    err << "spyglass-core: demo: " << filled.error().toString() << '\n';
+                else
+                    out << "spyglass-core: demo system running (" << filled->requests << " requests backfilled)\n";
+                out.flush();
+                err.flush();
+                (void)demo->start();
+            }
             QCoreApplication::exec();
             out << "spyglass-core: " << (stopSignal == SIGINT ? "SIGINT" : stopSignal == SIGTERM ? "SIGTERM" : "quit")
                 << " received, stopping\n";

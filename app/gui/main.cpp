@@ -7,7 +7,13 @@
 #include "app/gui/explore/query_history.h"
 #include "app/gui/widgets/promql_editor.h"
 #include "app/gui/widgets/time_series_plot.h"
+#include "app/gui/logs/logs_view.h"
 #include "app/gui/main_window.h"
+#include "app/gui/dashboards/dashboard_view.h"
+#include "app/gui/dashboards/dashboards_page.h"
+#include "app/gui/dashboards/panel_editor_dialog.h"
+#include "core/dashboard/datasource_mapper.h"
+#include "core/datasource/datasource_registry.h"
 #include "app/gui/theme.h"
 #include "app/gui/widgets/time_range_picker.h"
 #include "app/gui/workbench.h"
@@ -94,8 +100,28 @@ int main(int argc, char **argv)
                                            QStringLiteral("After the queries ran, open the completion popup at this "
                                                           "offset of the query (for screenshots)."),
                                            QStringLiteral("offset"));
+    const QCommandLineOption languageOpt(QStringLiteral("language"),
+                                         QStringLiteral("Query language of --query in Explore: promql or logql."),
+                                         QStringLiteral("language"));
+    const QCommandLineOption expandLineOpt(QStringLiteral("expand-log-line"),
+                                           QStringLiteral("Open the details of this row of the logs view (for screenshots)."),
+                                           QStringLiteral("row"));
     parser.addOptions({dataOpt, labOpt, shotOpt, importOpt, queryOpt, instantOpt, fromOpt, toOpt, sizeOpt, pageOpt, legendOpt,
                        styleOpt, splitOpt, splitQueryOpt, splitStyleOpt, completeAtOpt});
+    parser.addOptions({languageOpt, expandLineOpt});
+    const QCommandLineOption dashboardOpt(QStringLiteral("dashboard"),
+                                          QStringLiteral("Open this Grafana dashboard JSON file on the Dashboards page "
+                                                         "(with --screenshot: after every visible panel finished)."),
+                                          QStringLiteral("file"));
+    const QCommandLineOption datasourcesOpt(QStringLiteral("datasources"),
+                                            QStringLiteral("Add the datasources of this Grafana provisioning YAML file "
+                                                           "(same uids) for this run."),
+                                            QStringLiteral("file"));
+    const QCommandLineOption editPanelOpt(QStringLiteral("edit-panel"),
+                                          QStringLiteral("With --dashboard and --screenshot: open the editor of this "
+                                                         "panel id and capture the editor instead."),
+                                          QStringLiteral("id"));
+    parser.addOptions({dashboardOpt, datasourcesOpt, editPanelOpt});
     parser.process(app);
 
     const QString screenshot = parser.value(shotOpt);
@@ -193,6 +219,21 @@ int main(int argc, char **argv)
         return 1;
     }
 
+    if (parser.isSet(datasourcesOpt)) {
+        auto provisioned = dashboard::loadProvisioningFile(parser.value(datasourcesOpt));
+        if (!provisioned) {
+            printError(provisioned.error().toString());
+            return 2;
+        }
+        for (const datasource::DatasourceSettings &s : *provisioned)
+            if (auto added = (*workbench)->datasources().add(s); !added)
+                printError(QStringLiteral("datasource %1 (%2) not available: %3")
+                               .arg(s.uid, s.type, added.error().message));
+    }
+    const QString dashboardFile = parser.value(dashboardOpt);
+    if (!dashboardFile.isEmpty() && !parser.isSet(pageOpt))
+        page = int(gui::MainWindow::Page::Dashboards);
+
     if (parser.isSet(labOpt))
         (*workbench)->startLab();
 
@@ -204,6 +245,8 @@ int main(int argc, char **argv)
         if (range)
             window.timePicker()->setRange(*range);
         window.showPage(gui::MainWindow::Page(page));
+        if (parser.value(languageOpt).toLower() == u"logql")
+            window.explore()->setQueryLanguage(gui::explore::ExploreView::QueryLanguage::LogQL);
         const QString query = parser.value(queryOpt);
         if (!query.isEmpty())
             window.explore()->setQuery(query);
@@ -276,11 +319,65 @@ int main(int argc, char **argv)
             QTimer::singleShot(50, &window, openCompletion);
         };
         int pending = 0;
+        bool dashboardDone = dashboardFile.isEmpty();
+        std::function<void()> openDashboard;
         auto afterQueries = [&] {
+            if (!dashboardDone) {
+                openDashboard();
+                return;
+            }
+            if (parser.isSet(expandLineOpt))
+                window.explore()->logsView()->expandRow(parser.value(expandLineOpt).toInt());
             if (completeAt >= 0)
                 openCompletion();
             else
                 finish();
+        };
+        // --dashboard: once the lab's backfill is in, open it and wait until
+        // every visible panel has settled.
+        openDashboard = [&] {
+            if ((*workbench)->labBackfilling()) {
+                QTimer::singleShot(200, &window, openDashboard);
+                return;
+            }
+            gui::dashboards::DashboardView *view = window.dashboardsPage()->view();
+            QObject::connect(view, &gui::dashboards::DashboardView::settled, &window, [&, view] {
+                if (dashboardDone)
+                    return;
+                dashboardDone = true;
+                for (gui::dashboards::PanelFrame *f : view->panelFrames())
+                    if (!f->errorText().isEmpty())
+                        printError(QStringLiteral("panel \"%1\": %2").arg(f->title(), f->errorText()));
+                if (screenshotMode && parser.isSet(editPanelOpt)) {
+                    // The editor is a window of its own: capture it once its preview ran.
+                    view->editPanel(parser.value(editPanelOpt).toInt());
+                    auto *editor = view->findChild<gui::dashboards::PanelEditorDialog *>();
+                    if (!editor) {
+                        printError(QStringLiteral("no panel with id %1").arg(parser.value(editPanelOpt)));
+                        app.exit(2);
+                        return;
+                    }
+                    editor->resize(size);
+                    QObject::connect(editor, &gui::dashboards::PanelEditorDialog::previewFinished, &window, [&, editor] {
+                        QTimer::singleShot(300, &window, [&, editor] {
+                            const QImage image = editor->grab().toImage();
+                            app.exit(image.save(screenshot, "PNG") ? (failed ? 3 : 0) : 1);
+                        });
+                    });
+                    return;
+                }
+                // One more turn of the event loop so the last results are painted.
+                QTimer::singleShot(300, &window, afterQueries);
+            });
+            if (auto opened = window.dashboardsPage()->openDashboard(dashboardFile); !opened) {
+                printError(opened.error().toString());
+                failed = true;
+                dashboardDone = true;
+                afterQueries();
+                return;
+            }
+            if (range)
+                view->setTimeRange(*range);
         };
         auto runQuery = [&] {
             QList<gui::explore::ExploreView *> panes;

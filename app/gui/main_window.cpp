@@ -1,5 +1,10 @@
 #include "app/gui/main_window.h"
 
+#include "app/gui/dashboards/dashboard_view.h"
+#include "app/gui/dashboards/dashboards_page.h"
+
+#include "app/gui/lab/lab_view.h"
+
 #include "app/gui/datasources_view.h"
 #include "app/gui/explore/explore_view.h"
 #include "app/gui/explore/explore_workspace.h"
@@ -69,24 +74,26 @@ MainWindow::MainWindow(Workbench &workbench, QWidget *parent)
         QString name;
         QWidget *widget;
     };
+    auto *labView = new lab::LabView(workbench, this);
+    connect(labView, &lab::LabView::openInExplore, this, [this](const QString &promql) {
+        m_explore->setQuery(promql);
+        showPage(Page::Explore);
+        m_explore->runQuery();
+    });
+    m_dashboards = new dashboards::DashboardsPage(workbench.datasources(), {}, this);
+    connect(m_dashboards->view(), &dashboards::DashboardView::exploreRequested, this,
+            [this](const QString &uid, const QString &expr) {
+                m_explore->setCurrentDatasource(uid);
+                m_explore->setQuery(expr);
+                showPage(Page::Explore);
+                m_explore->runQuery();
+            });
     const QList<PageDef> pages{
-        {Page::Dashboards, tr("Dashboards"),
-         new PlaceholderView(tr("Dashboards"),
-                             tr("Dashboards will appear here: open a Grafana dashboard JSON file with "
-                                "File > Open dashboard... and its panels are drawn from the configured "
-                                "datasources. (Coming with the dashboards feature.)"),
-                             this)},
+        {Page::Dashboards, tr("Dashboards"), m_dashboards},
         {Page::Explore, tr("Explore"), new explore::ExploreWorkspace(m_explore, this)},
         {Page::Traces, tr("Traces"), new traces::TracesPage(&workbench.storage(), this)},
         {Page::Profiles, tr("Profiles"), m_profiles},
-        {Page::Lab, tr("Lab"),
-         new PlaceholderView(tr("Lab"),
-                             tr("Started with --lab (scripts/run does), Spyglass runs a simulated "
-                                "microservice system (requester, server, database, queue) that writes "
-                                "metrics, logs, traces and profiles into the local store: try "
-                                "mythical_request_times_bucket or traces_spanmetrics_calls_total in "
-                                "Explore. Controls for its load and incidents are coming to this page."),
-                             this)},
+        {Page::Lab, tr("Lab"), labView},
         {Page::Datasources, tr("Datasources"), m_datasourcesView},
     };
     m_sidebar->setObjectName(QStringLiteral("sidebar"));
@@ -139,9 +146,28 @@ MainWindow::MainWindow(Workbench &workbench, QWidget *parent)
             });
     connect(m_explore, &explore::ExploreView::zoomOutRequested, m_timePicker,
             &widgets::TimeRangePicker::zoomOut);
+    // A trace id in a log line opens that trace on the Traces page.
+    connect(m_explore, &explore::ExploreView::traceLinkActivated, this, [this](const QString &traceId) {
+        if (auto *traces = findChild<traces::TracesPage *>()) {
+            showPage(Page::Traces);
+            traces->openTrace(QByteArray::fromHex(traceId.toLatin1()));
+        }
+    });
     connect(m_profiles, &flamegraph::FlameGraphPage::loadFinished, this, [this](bool ok, const QString &message) {
         setStatus(ok ? tr("Opened %1").arg(message) : tr("Could not open the profile: %1").arg(message));
     });
+    // Traces: "Metrics for this service" runs the span-metrics query in Explore.
+    if (auto *tracesPage = findChild<traces::TracesPage *>()) {
+        connect(tracesPage, &traces::TracesPage::metricsRequested, this,
+                [this](const QString &promql, qint64 fromNs, qint64 toNs) {
+                    m_explore->setTimeRange(model::TimeRange::absolute(fromNs / 1'000'000, toNs / 1'000'000));
+                    m_explore->setQuery(promql);
+                    showPage(Page::Explore);
+                    m_explore->runQuery();
+                });
+    }
+    // The Diff tab can compare two time ranges of a stored profile series.
+    m_profiles->setStorage(&workbench.storage());
     connect(m_importer, &ImportController::progress, this, &MainWindow::onImportProgress);
     connect(m_importer, &ImportController::finished, this, &MainWindow::onImportFinished);
     connect(m_cancelImport, &QToolButton::clicked, m_importer, &ImportController::cancel);
@@ -160,9 +186,12 @@ void MainWindow::buildMenus()
     QAction *profile = file->addAction(tr("Open &profile..."), this, &MainWindow::openProfileDialog);
     profile->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_P));
     profile->setStatusTip(tr("Open a pprof, perf script, .cpuprofile or folded stacks file as a flame graph"));
-    QAction *dashboard = file->addAction(tr("Open &dashboard..."));
-    dashboard->setEnabled(false);
-    dashboard->setStatusTip(tr("Coming with the dashboards feature"));
+    QAction *dashboard = file->addAction(tr("Open &dashboard..."), this, [this] {
+        showPage(Page::Dashboards);
+        m_dashboards->openDashboardDialog();
+    });
+    dashboard->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+    dashboard->setStatusTip(tr("Open a Grafana dashboard JSON file"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);

@@ -19,6 +19,9 @@ class ExploreView;
 namespace flamegraph {
 class FlameGraphPage;
 }
+namespace dashboards {
+class DashboardsPage;
+}
 namespace widgets {
 class TimeRangePicker;
 }
@@ -46,6 +49,7 @@ public:
 
     explore::ExploreView *explore() const { return m_explore; }
     flamegraph::FlameGraphPage *profilesPage() const { return m_profiles; }
+    dashboards::DashboardsPage *dashboardsPage() const { return m_dashboards; }
     widgets::TimeRangePicker *timePicker() const { return m_timePicker; }
     ImportController *importer() const { return m_importer; }
     DatasourcesView *datasourcesView() const { return m_datasourcesView; }
@@ -83,6 +87,7 @@ private:
     widgets::TimeRangePicker *m_timePicker;
     explore::ExploreView *m_explore;
     flamegraph::FlameGraphPage *m_profiles;
+    dashboards::DashboardsPage *m_dashboards = nullptr;
     DatasourcesView *m_datasourcesView;
     ImportController *m_importer;
     QLabel *m_statusLabel;

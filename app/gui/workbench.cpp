@@ -6,6 +6,7 @@
 #include "core/ingest/span_metrics_generator.h"
 #include "core/ingest/storage_sink.h"
 #include "core/lab/lab.h"
+#include "core/lab/lab_host.h"
 #include "core/store/storage.h"
 
 #include <QLocale>
@@ -51,33 +52,61 @@ Workbench::~Workbench()
 {
     // The lab writes into the storage: stop it (and its start-up backfill) first.
     m_labStart.waitForFinished();
-    if (m_lab)
-        m_lab->stop();
-    m_lab.reset();
-    m_labSpanMetrics.reset();
-    m_labSink.reset();
+    m_labStop.waitForFinished();
+    if (m_labHost)
+        m_labHost->stop();
+    m_labHost.reset();
     // Datasources refer to the storage: drop them first.
     m_datasources.reset();
     m_storage.reset();
 }
 
+lab::Lab *Workbench::lab()
+{
+    return m_labHost ? m_labHost->lab() : nullptr;
+}
+
 void Workbench::startLab()
 {
-    if (m_lab)
+    if (!m_labHost) {
+        // Binding two loopback ports is quick; everything slow (the
+        // backfill through the receivers) runs on a worker thread.
+        auto host = std::make_unique<lab::LabHost>(*m_storage);
+        if (auto r = host->startReceivers(); !r) {
+            qCWarning(lcGui).noquote() << "lab receivers not started:" << r.error().toString();
+            return;
+        }
+        m_labHost = std::move(host);
+        lab::Lab *labPtr = m_labHost->lab();
+        m_labStart = QtConcurrent::run([labPtr] {
+            if (auto filled = labPtr->backfill(std::chrono::minutes(15)); !filled)
+                qCWarning(lcGui).noquote() << "lab backfill failed:" << filled.error().toString();
+            if (auto started = labPtr->start(); !started)
+                qCWarning(lcGui).noquote() << "lab not started:" << started.error().toString();
+        });
         return;
-    m_labSink = std::make_unique<ingest::StorageSink>(*m_storage);
-    m_labSpanMetrics = std::make_unique<ingest::SpanMetricsGenerator>(m_storage->metrics());
-    m_lab = std::make_unique<lab::Lab>(*m_labSink, lab::LabOptions{}, m_labSpanMetrics.get());
-    lab::Lab *labPtr = m_lab.get();
-    // Backfilling writes minutes of telemetry: never on the GUI thread.
-    // The lab feeds its spans to the generator itself and flushes it at its
-    // simulated scrape times, so backfilled minutes get their RED metrics too.
-    m_labStart = QtConcurrent::run([labPtr] {
-        if (auto filled = labPtr->backfill(std::chrono::minutes(15)); !filled)
-            qCWarning(lcGui).noquote() << "lab backfill failed:" << filled.error().toString();
-        if (auto started = labPtr->start(); !started)
-            qCWarning(lcGui).noquote() << "lab not started:" << started.error().toString();
-    });
+    }
+    if (m_labStart.isRunning())
+        return; // the first start (backfill) is still on its way
+    lab::Lab *labPtr = m_labHost->lab();
+    // After a stop still in progress, never racing it.
+    m_labStop = m_labStop.isRunning()
+        ? m_labStop.then(QtFuture::Launch::Async, [labPtr] { (void)labPtr->start(); })
+        : QtConcurrent::run([labPtr] { (void)labPtr->start(); });
+}
+
+void Workbench::stopLab()
+{
+    if (!m_labHost)
+        return;
+    lab::Lab *labPtr = m_labHost->lab();
+    // After the first start (a backfill takes seconds) or another stop/start.
+    if (m_labStart.isRunning())
+        m_labStop = m_labStart.then(QtFuture::Launch::Async, [labPtr] { labPtr->stop(); });
+    else if (m_labStop.isRunning())
+        m_labStop = m_labStop.then(QtFuture::Launch::Async, [labPtr] { labPtr->stop(); });
+    else
+        m_labStop = QtConcurrent::run([labPtr] { labPtr->stop(); });
 }
 
 QList<explore::DatasourceEntry> Workbench::datasourceEntries() const

@@ -23,6 +23,7 @@ class SpanMetricsGenerator;
 }
 namespace spyglass::lab {
 class Lab;
+class LabHost;
 }
 
 namespace spyglass::gui {
@@ -56,21 +57,27 @@ public:
     // (for ImportController; runs on a worker thread).
     ImportController::ImportFunction metricsImportFunction();
 
-    // Starts the built-in demo system (core/lab) writing into the store:
-    // it backfills the last 15 minutes on a worker thread, then runs live
-    // until the workbench closes. Calling it again does nothing.
+    // Starts the built-in demo system (core/lab): the core's receivers on
+    // loopback (4318/4317, or free ports when taken) and the lab sending
+    // through them. The first start backfills the last 15 minutes on a worker
+    // thread, then it runs live until stopLab() or the workbench closes.
     void startLab();
-    lab::Lab *lab() { return m_lab.get(); }
+    // Stops the lab's traffic on a worker thread (the receivers stay up for SDKs).
+    void stopLab();
+    // The lab and its receivers; null before the first startLab().
+    spyglass::lab::Lab *lab();
+    spyglass::lab::LabHost *labHost() { return m_labHost.get(); }
+    // Whether the first start's backfill is still running.
+    bool labBackfilling() const { return m_labStart.isRunning(); }
 
 private:
     Workbench() = default;
     std::unique_ptr<store::Storage> m_storage;
     std::unique_ptr<datasource::PluginRegistry> m_plugins;
     std::unique_ptr<datasource::DatasourceRegistry> m_datasources;
-    std::unique_ptr<ingest::StorageSink> m_labSink;
-    std::unique_ptr<ingest::SpanMetricsGenerator> m_labSpanMetrics;
-    std::unique_ptr<lab::Lab> m_lab;
-    QFuture<void> m_labStart;
+    std::unique_ptr<spyglass::lab::LabHost> m_labHost; // spyglass:: because gui::lab is the Lab page
+    QFuture<void> m_labStart; // the first start: backfill, then live
+    QFuture<void> m_labStop;  // later stops and starts, in order
 };
 
 } // namespace spyglass::gui

@@ -12,10 +12,12 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <atomic>
 #include <limits>
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -29,6 +31,7 @@ Q_LOGGING_CATEGORY(lcApi, "spyglass.api")
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 
 namespace {
@@ -92,6 +95,7 @@ struct QByteArrayBody
 } // namespace
 
 class Session;
+class WsSession;
 
 struct ServerCore
 {
@@ -105,6 +109,10 @@ struct ServerCore
     std::mutex mutex;
     std::condition_variable sessionsGone;
     std::unordered_map<Session *, std::weak_ptr<Session>> sessions;
+    // WebSocket connections and their handler threads (detached, counted).
+    std::unordered_map<WsSession *, std::weak_ptr<WsSession>> wsSessions;
+    int wsHandlersRunning = 0;
+    std::condition_variable wsHandlersGone;
 
     // Declared after what sessions use: destroying the io_context destroys
     // pending handlers and with them the last Session references.
@@ -118,6 +126,8 @@ struct ServerCore
     void doAccept();
     void registerSession(const std::shared_ptr<Session> &s);
     void unregisterSession(Session *s);
+    void startWebSocket(beast::tcp_stream &&stream, const http::request<QByteArrayBody> &upgrade,
+                        HttpRequest request, const WebSocketHandler &handler);
 };
 
 // One connection: reads a request header, decides (route, auth, size)
@@ -225,6 +235,13 @@ private:
                 r.setHeader("WWW-Authenticate", "Bearer");
                 return sendResponse(std::move(r));
             }
+        }
+        if (m_match.route->webSocket && websocket::is_upgrade(req) && m_parser->is_done()) {
+            m_request.pathParams = m_match.params;
+            m_stream.expires_never();
+            // The WebSocket session takes the socket over; this one ends.
+            return m_server.startWebSocket(std::move(m_stream), m_parser->get(), std::move(m_request),
+                                           m_match.route->webSocket);
         }
         // Refuse a declared oversize body now, without reading any of it.
         if (const auto len = m_parser->content_length(); len && *len > std::uint64_t(ro.maxBodyBytes))
@@ -401,6 +418,202 @@ private:
     std::size_t m_drained = 0;
 };
 
+// One upgraded connection. All socket work runs on the connection's strand;
+// the handler runs on its own thread and reaches the socket only through
+// posted sends, so a tail that lasts hours holds no server worker.
+class WsSession : public std::enable_shared_from_this<WsSession>, public WebSocketConnection
+{
+public:
+    WsSession(beast::tcp_stream &&stream, ServerCore &server) : m_ws(std::move(stream)), m_server(server) {}
+    ~WsSession() override
+    {
+        std::lock_guard lock(m_server.mutex);
+        m_server.wsSessions.erase(this);
+        if (m_server.wsSessions.empty())
+            m_server.sessionsGone.notify_all();
+    }
+
+    void accept(const http::request<QByteArrayBody> &upgrade, HttpRequest request, WebSocketHandler handler)
+    {
+        m_request = std::move(request);
+        m_handler = std::move(handler);
+        m_request.cancel = m_closed;
+        m_ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        m_ws.set_option(websocket::stream_base::decorator(
+            [](websocket::response_type &res) { res.set(http::field::server, "spyglass"); }));
+        m_ws.read_message_max(64 * 1024);
+        m_ws.async_accept(upgrade, [self = shared_from_this()](beast::error_code ec) {
+            if (ec) {
+                qCDebug(lcApi) << "WebSocket handshake failed:" << QString::fromStdString(ec.message());
+                self->m_closed.cancel();
+                return;
+            }
+            self->startHandler();
+            self->readLoop();
+        });
+    }
+
+    bool sendText(const QByteArray &message) override
+    {
+        constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+        {
+            std::unique_lock lock(m_queueMutex);
+            m_queueDrained.wait(lock, [&] { return m_closed.isCancelled() || m_queuedBytes < kMaxQueuedBytes; });
+            if (m_closed.isCancelled())
+                return false;
+            m_queuedBytes += std::size_t(message.size());
+        }
+        net::post(m_ws.get_executor(), [self = shared_from_this(), msg = message.toStdString()]() mutable {
+            self->m_outbox.push_back(std::move(msg));
+            if (!self->m_writing)
+                self->writeNext();
+        });
+        return true;
+    }
+
+    const CancelToken &closed() const override { return m_closed; }
+
+    void close(quint16 code, const QByteArray &reason) override
+    {
+        net::post(m_ws.get_executor(), [self = shared_from_this(), code, reason = reason.toStdString()] {
+            self->m_closeRequested = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
+            if (!self->m_writing)
+                self->closeNow();
+        });
+    }
+
+    // On the strand.
+    void onServerStop()
+    {
+        markClosed();
+        if (m_ws.is_open() && !m_closing) {
+            m_closeRequested = websocket::close_reason(websocket::close_code::going_away);
+            if (!m_writing)
+                closeNow();
+        }
+    }
+
+    auto executor() { return m_ws.get_executor(); }
+
+    // On the strand: for peers that do not finish the closing handshake.
+    void forceClose()
+    {
+        markClosed();
+        beast::error_code ec;
+        beast::get_lowest_layer(m_ws).socket().shutdown(tcp::socket::shutdown_both, ec);
+        beast::get_lowest_layer(m_ws).close();
+    }
+
+private:
+    void markClosed()
+    {
+        {
+            std::lock_guard lock(m_queueMutex);
+            m_closed.cancel();
+        }
+        m_queueDrained.notify_all();
+    }
+
+    void startHandler()
+    {
+        {
+            std::lock_guard lock(m_server.mutex);
+            ++m_server.wsHandlersRunning;
+        }
+        std::thread([self = shared_from_this()]() mutable {
+            ServerCore &server = self->m_server;
+            try {
+                self->m_handler(self->m_request, *self);
+            } catch (const std::exception &e) {
+                qCWarning(lcApi) << "WebSocket handler threw:" << e.what();
+            } catch (...) {
+                qCWarning(lcApi) << "WebSocket handler threw";
+            }
+            self->close(1000, {});
+            // Drop our reference before saying we are done: once the count is
+            // 0 the server may destroy the io_context the session lives on.
+            self.reset();
+            std::lock_guard lock(server.mutex);
+            if (--server.wsHandlersRunning == 0)
+                server.wsHandlersGone.notify_all();
+        }).detach();
+    }
+
+    void readLoop()
+    {
+        m_ws.async_read(m_readBuffer, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            if (ec) {
+                // Peer closed, went away or the server closed: the handler stops.
+                self->markClosed();
+                return;
+            }
+            self->m_readBuffer.clear();
+            self->readLoop();
+        });
+    }
+
+    void writeNext()
+    {
+        if (m_outbox.empty()) {
+            m_writing = false;
+            if (m_closeRequested)
+                closeNow();
+            return;
+        }
+        m_writing = true;
+        m_ws.text(true);
+        m_ws.async_write(net::buffer(m_outbox.front()), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+            const std::size_t n = self->m_outbox.front().size();
+            self->m_outbox.pop_front();
+            {
+                std::lock_guard lock(self->m_queueMutex);
+                self->m_queuedBytes -= std::min(self->m_queuedBytes, n);
+            }
+            self->m_queueDrained.notify_all();
+            if (ec) {
+                self->m_writing = false;
+                self->m_outbox.clear();
+                self->markClosed();
+                return;
+            }
+            self->writeNext();
+        });
+    }
+
+    void closeNow()
+    {
+        if (m_closing || !m_ws.is_open())
+            return;
+        m_closing = true;
+        m_ws.async_close(*m_closeRequested, [self = shared_from_this()](beast::error_code) { self->markClosed(); });
+    }
+
+    websocket::stream<beast::tcp_stream> m_ws;
+    ServerCore &m_server;
+    HttpRequest m_request;
+    WebSocketHandler m_handler;
+    CancelToken m_closed;
+    beast::flat_buffer m_readBuffer;
+    std::deque<std::string> m_outbox; // strand only
+    bool m_writing = false;           // strand only
+    bool m_closing = false;           // strand only
+    std::optional<websocket::close_reason> m_closeRequested;
+    std::mutex m_queueMutex;
+    std::condition_variable m_queueDrained;
+    std::size_t m_queuedBytes = 0;
+};
+
+void ServerCore::startWebSocket(beast::tcp_stream &&stream, const http::request<QByteArrayBody> &upgrade,
+                                HttpRequest request, const WebSocketHandler &handler)
+{
+    auto ws = std::make_shared<WsSession>(std::move(stream), *this);
+    {
+        std::lock_guard lock(mutex);
+        wsSessions.emplace(ws.get(), ws);
+    }
+    ws->accept(upgrade, std::move(request), handler);
+}
+
 struct HttpServer::Impl : ServerCore
 {
     using ServerCore::ServerCore;
@@ -535,6 +748,16 @@ void HttpServer::stop()
         net::post(s->executor(), [s] { s->onServerStop(); });
     }
     live.clear();
+    std::vector<std::shared_ptr<WsSession>> liveWs;
+    {
+        std::lock_guard lock(d.mutex);
+        for (auto &[ptr, weak] : d.wsSessions)
+            if (auto s = weak.lock())
+                liveWs.push_back(std::move(s));
+    }
+    for (auto &s : liveWs)
+        net::post(s->executor(), [s] { s->onServerStop(); });
+    liveWs.clear();
     d.work.reset();
     {
         std::unique_lock lock(d.mutex);
@@ -544,6 +767,33 @@ void HttpServer::stop()
                 if (auto s = weak.lock())
                     s->forceCancel();
         }
+    }
+    {
+        // WebSocket handlers see closed() and return; they must be gone
+        // before the io_context their sessions post to stops.
+        std::unique_lock lock(d.mutex);
+        if (!d.wsHandlersGone.wait_for(lock, d.opts.stopGrace, [&d] { return d.wsHandlersRunning == 0; }))
+            qCWarning(lcApi) << d.wsHandlersRunning << "WebSocket handler(s) did not return within the grace period";
+    }
+    // Give closing handshakes a moment, then close the sockets of peers that
+    // do not answer: a stopped server must not leave them waiting. (Session
+    // references are dropped outside the lock: the last one locks it.)
+    auto wsSessionsGone = [&d](std::chrono::milliseconds within) {
+        std::unique_lock lock(d.mutex);
+        return d.sessionsGone.wait_for(lock, within, [&d] { return d.wsSessions.empty(); });
+    };
+    if (!wsSessionsGone(std::chrono::milliseconds(1000))) {
+        std::vector<std::shared_ptr<WsSession>> stuck;
+        {
+            std::lock_guard lock(d.mutex);
+            for (auto &[ptr, weak] : d.wsSessions)
+                if (auto ws = weak.lock())
+                    stuck.push_back(std::move(ws));
+        }
+        for (auto &ws : stuck)
+            net::post(ws->executor(), [ws] { ws->forceClose(); });
+        stuck.clear();
+        wsSessionsGone(std::chrono::milliseconds(1000));
     }
     d.ioc.stop();
     for (auto &t : d.threads)

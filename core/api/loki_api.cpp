@@ -8,7 +8,9 @@
 
 #include <QSet>
 
+#include <chrono>
 #include <cmath>
+#include <thread>
 #include <limits>
 
 namespace spyglass::api {
@@ -138,21 +140,17 @@ QByteArray statsJson(const query::logql::LogqlStats &st)
     return out;
 }
 
-QByteArray resultJson(const LogqlResult &r)
+// [{"stream": {...}, "values": [["ns", "line", {categorized labels}], ...]}, ...]
+void appendStreams(QByteArray &out, const QList<query::logql::LogStreamOut> &streams)
 {
-    QByteArray out = "{\"status\":\"success\",\"data\":{\"resultType\":\"";
-    out += LogqlResult::typeName(r.type).toUtf8();
-    out += "\",\"result\":";
-    switch (r.type) {
-    case LogqlResult::Type::Streams: {
         out += '[';
-        for (qsizetype i = 0; i < r.streams.size(); ++i) {
+        for (qsizetype i = 0; i < streams.size(); ++i) {
             if (i)
                 out += ',';
             out += "{\"stream\":";
-            appendLabels(out, r.streams[i].labels);
+            appendLabels(out, streams[i].labels);
             out += ",\"values\":[";
-            const auto &es = r.streams[i].entries;
+            const auto &es = streams[i].entries;
             for (qsizetype j = 0; j < es.size(); ++j) {
                 if (j)
                     out += ',';
@@ -180,8 +178,17 @@ QByteArray resultJson(const LogqlResult &r)
             out += "]}";
         }
         out += ']';
+}
+
+QByteArray resultJson(const LogqlResult &r)
+{
+    QByteArray out = "{\"status\":\"success\",\"data\":{\"resultType\":\"";
+    out += LogqlResult::typeName(r.type).toUtf8();
+    out += "\",\"result\":";
+    switch (r.type) {
+    case LogqlResult::Type::Streams:
+        appendStreams(out, r.streams);
         break;
-    }
     case LogqlResult::Type::Matrix:
         out += '[';
         for (qsizetype i = 0; i < r.series.size(); ++i) {
@@ -478,6 +485,110 @@ HttpResponse handleVolume(store::Storage &storage, const HttpRequest &req, bool 
     return HttpResponse::json(200, resultJson(*r));
 }
 
+// How often a tail looks for new lines. Loki's ingesters push; the store
+// is polled, which costs one indexed stream look-up per poll.
+constexpr int kTailPollMs = 200;
+constexpr int kMaxDelayForSeconds = 5; // as Loki
+
+void closeWithError(WebSocketConnection &ws, const QString &message)
+{
+    // Close reasons are limited to 123 bytes by RFC 6455.
+    ws.close(1008, message.toUtf8().left(123));
+}
+
+// /loki/api/v1/tail: lines of `query` from `start` (default an hour ago),
+// first at most `limit`, then every new line as it is stored, each batch
+// as {"streams": [...], "dropped_entries": null}. Lines are never dropped
+// here: a burst larger than `limit` goes out in several batches.
+void runTail(store::Storage &storage, const HttpRequest &req, WebSocketConnection &ws)
+{
+    const QueryParams p = req.formParams();
+    const QString expr = p.value(u"query");
+    if (expr.isEmpty())
+        return closeWithError(ws, QStringLiteral("query parameter is required"));
+    auto parsed = LogqlParser::parse(expr);
+    if (!parsed)
+        return closeWithError(ws, parsed.error().message);
+    if (!(*parsed)->isLogQuery())
+        return closeWithError(ws, QStringLiteral("tail only supports log queries, not metric queries"));
+    auto limit = parseLimit(p.value(u"limit"));
+    if (!limit)
+        return closeWithError(ws, limit.error().message);
+    std::int64_t delayNs = 0;
+    if (!p.value(u"delay_for").isEmpty()) {
+        bool ok = false;
+        const int d = p.value(u"delay_for").toInt(&ok);
+        if (!ok || d < 0)
+            return closeWithError(ws, QStringLiteral("delay_for must be a number of seconds"));
+        if (d > kMaxDelayForSeconds)
+            return closeWithError(ws, QStringLiteral("delay_for can't be greater than %1").arg(kMaxDelayForSeconds));
+        delayNs = d * kNsPerSec;
+    }
+    auto start = parseLokiTime(p.value(u"start"), nowNs() - 3600 * kNsPerSec);
+    if (!start)
+        return closeWithError(ws, start.error().message);
+
+    const LogqlEngine engine(storage.logs());
+    TimestampNs cursor = *start;
+    // Lines already sent at exactly `cursor` (the next poll reads it again).
+    QSet<QByteArray> sentAtCursor;
+    const CancelToken &closed = ws.closed();
+    while (!closed.isCancelled()) {
+        const TimestampNs end = nowNs() - delayNs + 1; // Loki's end is exclusive
+        bool more = false;
+        if (end > cursor) {
+            LogqlQuery q;
+            q.expr = expr;
+            q.start = cursor;
+            q.end = end;
+            q.direction = store::LogDirection::Forward;
+            q.limit = *limit;
+            auto r = engine.exec(*parsed, q, closed);
+            if (!r) {
+                if (r.error().kind != Error::Kind::Cancelled)
+                    closeWithError(ws, r.error().message);
+                return;
+            }
+            qsizetype total = 0;
+            TimestampNs newest = cursor;
+            QSet<QByteArray> atNewest;
+            for (auto &stream : r->streams) {
+                QByteArray streamKey;
+                appendLabels(streamKey, stream.labels);
+                stream.entries.removeIf([&](const query::logql::LogEntryOut &e) {
+                    return e.time == cursor && sentAtCursor.contains(streamKey + e.line.toUtf8());
+                });
+                for (const auto &e : stream.entries) {
+                    if (e.time > newest) {
+                        newest = e.time;
+                        atNewest.clear();
+                    }
+                    if (e.time == newest)
+                        atNewest.insert(streamKey + e.line.toUtf8());
+                }
+                total += stream.entries.size();
+            }
+            r->streams.removeIf([](const auto &s) { return s.entries.isEmpty(); });
+            if (total > 0) {
+                QByteArray msg = "{\"streams\":";
+                appendStreams(msg, r->streams);
+                msg += ",\"dropped_entries\":null}";
+                if (!ws.sendText(msg))
+                    return;
+                if (newest == cursor)
+                    sentAtCursor += atNewest;
+                else
+                    sentAtCursor = std::move(atNewest);
+                cursor = newest;
+            }
+            // A full batch means more lines are waiting; read them at once.
+            more = r->stats.linesReturned >= *limit && total > 0;
+        }
+        for (int waited = 0; !more && waited < kTailPollMs && !closed.isCancelled(); waited += 20)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
 } // namespace
 
 void LokiApi::registerRoutes(Router &router, store::Storage &storage)
@@ -495,6 +606,7 @@ void LokiApi::registerRoutes(Router &router, store::Storage &storage)
     RouteOptions probe;
     probe.maxBodyBytes = 0;
     probe.requiresAuth = false;
+    router.addWebSocket(QStringLiteral("/loki/api/v1/tail"), [s](const HttpRequest &r, WebSocketConnection &ws) { runTail(*s, r, ws); });
     router.add("GET", QStringLiteral("/ready"), [](const HttpRequest &) { return HttpResponse::text(200, "ready\n"); }, probe);
 }
 

@@ -12,7 +12,9 @@ namespace spyglass::api {
 // so Grafana's Loki datasource can use Spyglass:
 //   GET/POST /loki/api/v1/query, /loki/api/v1/query_range,
 //   GET /loki/api/v1/labels, /loki/api/v1/label/{name}/values,
-//   GET/POST /loki/api/v1/series, GET /loki/api/v1/index/volume, /ready.
+//   GET/POST /loki/api/v1/series, GET /loki/api/v1/index/volume, /ready,
+//   GET /loki/api/v1/tail (WebSocket: query, start, limit, delay_for; new
+//   lines pushed as {"streams": [...], "dropped_entries": null}).
 // Errors answer as Loki does: 400 with the message as plain text.
 class LokiApi
 {

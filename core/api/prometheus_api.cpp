@@ -2,6 +2,7 @@
 
 #include "core/api/logging.h"
 #include "core/model/time_range.h"
+#include "core/query/promql/ast.h"
 #include "core/query/promql/parser.h"
 #include "core/query/queryable.h"
 #include "core/store/storage.h"
@@ -511,7 +512,19 @@ HttpResponse handleMetadata(ApiState &, const HttpRequest &req)
     return apiSuccess("{}");
 }
 
-HttpResponse handleQueryExemplars(ApiState &, const HttpRequest &req)
+// Every vector selector's matchers, as Prometheus' query_exemplars uses them.
+void collectSelectors(const query::promql::Expr *e, QList<model::LabelMatchers> &out)
+{
+    if (!e)
+        return;
+    if (e->kind == query::promql::NodeKind::VectorSelector)
+        out.append(e->matchers);
+    for (const auto &a : e->args)
+        collectSelectors(a.get(), out);
+    collectSelectors(e->param.get(), out);
+}
+
+HttpResponse handleQueryExemplars(ApiState &s, const HttpRequest &req)
 {
     const QueryParams form = req.formParams();
     RangeParams range;
@@ -522,8 +535,33 @@ HttpResponse handleQueryExemplars(ApiState &, const HttpRequest &req)
     auto expr = PromqlParser::parse(form.value(u"query"));
     if (!expr)
         return invalidParam(QStringLiteral("query"), expr.error().toString());
-    // Exemplars are parsed on import but not stored yet.
-    return apiSuccess("[]");
+    QList<model::LabelMatchers> selectors;
+    collectSelectors(expr->get(), selectors);
+    auto found = s.storage.exemplars().select(selectors, range.start, range.end);
+    if (!found)
+        return apiError(ErrorType::Internal, found.error().toString());
+    QByteArray data = "[";
+    for (qsizetype i = 0; i < found->size(); ++i) {
+        const auto &es = found->at(i);
+        if (i)
+            data += ',';
+        data += "{\"seriesLabels\":";
+        appendLabelsObject(data, es.series);
+        data += ",\"exemplars\":[";
+        for (qsizetype j = 0; j < es.exemplars.size(); ++j) {
+            const auto &e = es.exemplars[j];
+            if (j)
+                data += ',';
+            data += "{\"labels\":";
+            appendLabelsObject(data, e.labels);
+            data += ",\"value\":";
+            appendJsonString(data, query::promql::formatFloat(e.value));
+            data += ",\"timestamp\":" + QByteArray::number(double(e.t) / 1000.0, 'f', 3) + '}';
+        }
+        data += "]}";
+    }
+    data += ']';
+    return apiSuccess(data);
 }
 
 HttpResponse handleBuildInfo()

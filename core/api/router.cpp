@@ -41,7 +41,19 @@ bool matchSegments(const QStringList &pattern, const QStringList &path, QHash<QS
 Router &Router::add(const QByteArray &method, const QString &pattern, HttpHandler handler,
                     RouteOptions options)
 {
-    m_routes.append(Route{method.toUpper(), pattern, splitPath(pattern), std::move(handler), options});
+    m_routes.append(Route{method.toUpper(), pattern, splitPath(pattern), std::move(handler), options, {}});
+    return *this;
+}
+
+Router &Router::addWebSocket(const QString &pattern, WebSocketHandler handler, RouteOptions options)
+{
+    add("GET", pattern,
+        [](const HttpRequest &) {
+            return HttpResponse::text(400, "this endpoint speaks WebSocket: send Connection: Upgrade and "
+                                           "Upgrade: websocket\n");
+        },
+        options);
+    m_routes.last().webSocket = std::move(handler);
     return *this;
 }
 

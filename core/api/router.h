@@ -2,6 +2,7 @@
 
 #include "core/api/http_request.h"
 #include "core/api/http_response.h"
+#include "core/api/websocket.h"
 
 #include <QByteArray>
 #include <QByteArrayList>
@@ -39,6 +40,7 @@ public:
         QStringList segments;
         HttpHandler handler;
         RouteOptions options;
+        WebSocketHandler webSocket; // set for routes added with addWebSocket()
     };
 
     struct Match
@@ -57,6 +59,10 @@ public:
     // The same handler for several methods (typically GET and POST).
     Router &add(const QByteArrayList &methods, const QString &pattern, HttpHandler handler,
                 RouteOptions options = {});
+
+    // A GET route upgraded to a WebSocket (same port). A plain GET without
+    // the upgrade headers gets 400 saying so.
+    Router &addWebSocket(const QString &pattern, WebSocketHandler handler, RouteOptions options = {});
 
     // HEAD is served by the GET route when no HEAD route exists.
     Match match(QByteArrayView method, const QString &path) const;

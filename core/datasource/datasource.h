@@ -20,6 +20,8 @@ class Storage;
 
 namespace spyglass::datasource {
 
+class LiveTail;
+
 enum class Capability {
     Metrics = 0x1,
     Logs = 0x2,
@@ -66,6 +68,16 @@ struct QueryRequest
     std::int64_t effectiveStepMs() const;
 };
 
+// Context of a label look-up. Empty fields mean "whatever the datasource
+// does by default".
+struct LabelLookup
+{
+    QString language;               // "promql", "logql", "traceql", "profile"
+    model::TimestampMs from = 0;    // 0 = no bound
+    model::TimestampMs to = 0;
+    QString selector;               // e.g. {job="x"}: only values of matching series/streams
+};
+
 // What plugins receive from the host when creating a datasource. The local
 // plugin uses the embedded storage; remote plugins ignore it.
 struct DatasourceContext
@@ -95,6 +107,24 @@ public:
     // A one-line description of what was reached ("12 series, 3 label names"),
     // or an error saying why the datasource cannot be used.
     virtual Result<QString> checkHealth(const CancelToken &cancel) = 0;
+
+    // Look-ups with context, for datasources that answer for several
+    // languages (the local one: promql, logql, traceql, profile) or can
+    // narrow by time range / selector. The defaults ignore the context.
+    virtual Result<QStringList> lookupLabelNames(const LabelLookup &lookup, const CancelToken &cancel)
+    {
+        Q_UNUSED(lookup);
+        return labelNames(cancel);
+    }
+    virtual Result<QStringList> lookupLabelValues(const QString &label, const LabelLookup &lookup,
+                                                  const CancelToken &cancel)
+    {
+        Q_UNUSED(lookup);
+        return labelValues(label, cancel);
+    }
+
+    // Live tail of log lines (live_tail.h), or nullptr when not supported.
+    virtual LiveTail *liveTail() { return nullptr; }
 };
 
 // The interface every datasource plugin's root object implements.

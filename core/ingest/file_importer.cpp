@@ -8,6 +8,10 @@
 #include "core/ingest/otlp_logs_converter.h"
 #include "core/ingest/otlp_metrics_converter.h"
 #include "core/ingest/otlp_traces_converter.h"
+#include "core/ingest/otlp_profiles_converter.h"
+#include "core/formats/jaeger_json_reader.h"
+#include "core/formats/log_lines_reader.h"
+#include "core/proto/opentelemetry/proto/collector/profiles/v1development/profiles_service.pb.h"
 #include "core/ingest/series_builder.h"
 #include "core/ingest/storage_sink.h"
 #include "core/proto/opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
@@ -33,7 +37,7 @@ namespace spyglass::ingest {
 
 namespace {
 
-enum class OtlpSignal { Unknown, Metrics, Logs, Traces };
+enum class OtlpSignal { Unknown, Metrics, Logs, Traces, Profiles };
 
 // Everything decoded from one file, stored only once decoding succeeded.
 struct Decoded
@@ -94,6 +98,8 @@ OtlpSignal signalFromName(const QString &name)
         return OtlpSignal::Logs;
     if (base.contains(u"trace") || base.contains(u"span"))
         return OtlpSignal::Traces;
+    if (base.contains(u"profile"))
+        return OtlpSignal::Profiles;
     return OtlpSignal::Unknown;
 }
 
@@ -105,6 +111,8 @@ OtlpSignal signalFromJsonKeys(const QJsonObject &o)
         return OtlpSignal::Logs;
     if (o.contains(u"resourceSpans") || o.contains(u"resource_spans"))
         return OtlpSignal::Traces;
+    if (o.contains(u"resourceProfiles") || o.contains(u"resource_profiles"))
+        return OtlpSignal::Profiles;
     return OtlpSignal::Unknown;
 }
 
@@ -165,6 +173,16 @@ bool plausibleOtlp(QByteArrayView body, OtlpSignal signal)
                 }
         return n > 0;
     }
+    case OtlpSignal::Profiles: {
+        opentelemetry::proto::collector::profiles::v1development::ExportProfilesServiceRequest r;
+        if (!r.ParseFromArray(body.data(), int(body.size())) || !r.has_dictionary())
+            return false;
+        int n = 0;
+        for (const auto &rp : r.resource_profiles())
+            for (const auto &sp : rp.scope_profiles())
+                n += sp.profiles_size();
+        return n > 0 && r.dictionary().string_table_size() > 0;
+    }
     case OtlpSignal::Unknown:
         break;
     }
@@ -176,7 +194,7 @@ OtlpSignal detectProtobufSignal(QByteArrayView body, const QString &name)
     const OtlpSignal hint = signalFromName(name);
     if (hint != OtlpSignal::Unknown && plausibleOtlp(body, hint))
         return hint;
-    for (OtlpSignal s : {OtlpSignal::Traces, OtlpSignal::Logs, OtlpSignal::Metrics})
+    for (OtlpSignal s : {OtlpSignal::Traces, OtlpSignal::Logs, OtlpSignal::Metrics, OtlpSignal::Profiles})
         if (s != hint && plausibleOtlp(body, s))
             return s;
     return OtlpSignal::Unknown;
@@ -652,10 +670,18 @@ Result<void> decodeOtlpBody(QByteArrayView body, PayloadEncoding enc, OtlpSignal
         addProblems(out, r->rejectedSpans, r->problems);
         return {};
     }
+    case OtlpSignal::Profiles: {
+        auto r = OtlpProfilesConverter::decode(body, enc);
+        if (!r)
+            return fail(r.error());
+        out.profiles.append(r->profiles);
+        addProblems(out, r->rejectedProfiles, r->problems);
+        return {};
+    }
     case OtlpSignal::Unknown:
         break;
     }
-    return fail(Error::badData(QStringLiteral("not an OTLP metrics, logs or traces request")));
+    return fail(Error::badData(QStringLiteral("not an OTLP metrics, logs, traces or profiles request")));
 }
 
 Result<void> decodeOtlpJson(QByteArrayView json, OtlpMetricsConverter &metrics, Decoded &out)
@@ -665,13 +691,33 @@ Result<void> decodeOtlpJson(QByteArrayView json, OtlpMetricsConverter &metrics, 
     if (pe.error != QJsonParseError::NoError)
         return fail(Error::badData(QStringLiteral("invalid JSON at byte %1: %2").arg(pe.offset).arg(pe.errorString())));
     const OtlpSignal signal = signalFromJsonKeys(doc.object());
-    if (signal == OtlpSignal::Unknown) {
-        if (doc.object().contains(u"resourceProfiles") || doc.object().contains(u"resource_profiles"))
-            return fail(Error::badData(QStringLiteral("OTLP profiles are not supported yet")));
-        return fail(Error::badData(
-            QStringLiteral("not an OTLP request (no resourceMetrics, resourceLogs or resourceSpans)")));
-    }
+    if (signal == OtlpSignal::Unknown)
+        return fail(Error::badData(QStringLiteral(
+            "not an OTLP request (no resourceMetrics, resourceLogs, resourceSpans or resourceProfiles)")));
     return decodeOtlpBody(json, PayloadEncoding::Json, signal, metrics, out);
+}
+
+// Tempo's older /api/traces answer: {"batches": [ResourceSpans with
+// instrumentationLibrarySpans/instrumentationLibrary]} -> OTLP/JSON.
+QByteArray tempoBatchesToOtlp(const QJsonObject &o)
+{
+    QJsonArray resourceSpans;
+    for (const auto &b : o.value(u"batches").toArray()) {
+        QJsonObject batch = b.toObject();
+        if (batch.contains(u"instrumentationLibrarySpans")) {
+            QJsonArray scopes;
+            for (const auto &sc : batch.value(u"instrumentationLibrarySpans").toArray()) {
+                QJsonObject so = sc.toObject();
+                if (so.contains(u"instrumentationLibrary"))
+                    so.insert(QStringLiteral("scope"), so.take(QStringLiteral("instrumentationLibrary")));
+                scopes.append(so);
+            }
+            batch.remove(QStringLiteral("instrumentationLibrarySpans"));
+            batch.insert(QStringLiteral("scopeSpans"), scopes);
+        }
+        resourceSpans.append(batch);
+    }
+    return QJsonDocument(QJsonObject{{QStringLiteral("resourceSpans"), resourceSpans}}).toJson(QJsonDocument::Compact);
 }
 
 QString defaultServiceName(const QString &name)
@@ -708,6 +754,10 @@ QString captureFormatName(CaptureFormat format)
     case CaptureFormat::Folded: return QStringLiteral("folded stacks");
     case CaptureFormat::PerfScript: return QStringLiteral("perf script");
     case CaptureFormat::Cpuprofile: return QStringLiteral("V8 cpuprofile");
+    case CaptureFormat::JaegerJson: return QStringLiteral("Jaeger JSON");
+    case CaptureFormat::TempoTraces: return QStringLiteral("Tempo traces JSON");
+    case CaptureFormat::LokiExport: return QStringLiteral("Loki query_range JSON");
+    case CaptureFormat::LogLines: return QStringLiteral("log lines");
     }
     return {};
 }
@@ -752,7 +802,7 @@ CaptureFormat FileImporter::detect(const QByteArray &data, const QString &name)
             QJsonParseError pe{};
             const QJsonDocument first = QJsonDocument::fromJson(t.first(nl).toByteArray(), &pe);
             if (pe.error == QJsonParseError::NoError && first.isObject())
-                return isOtlpJsonObject(first.object()) ? CaptureFormat::OtlpJsonLines : CaptureFormat::Unknown;
+                return isOtlpJsonObject(first.object()) ? CaptureFormat::OtlpJsonLines : CaptureFormat::LogLines;
         }
         QJsonParseError pe{};
         const QJsonDocument doc = QJsonDocument::fromJson(t.toByteArray(), &pe);
@@ -764,6 +814,10 @@ CaptureFormat FileImporter::detect(const QByteArray &data, const QString &name)
                 return CaptureFormat::ZipkinJson;
             if (lower.contains(u"trace") && (lower.endsWith(u".log") || lower.contains(u"event")))
                 return CaptureFormat::ChromeTrace;
+            if (lower.contains(u"jaeger"))
+                return CaptureFormat::JaegerJson;
+            if (lower.contains(u"loki"))
+                return CaptureFormat::LokiExport;
             return CaptureFormat::OtlpJson;
         }
         if (doc.isObject()) {
@@ -774,6 +828,12 @@ CaptureFormat FileImporter::detect(const QByteArray &data, const QString &name)
                 return CaptureFormat::ChromeTrace;
             if (o.contains(u"nodes") && o.contains(u"samples"))
                 return CaptureFormat::Cpuprofile;
+            if (o.value(u"batches").isArray())
+                return CaptureFormat::TempoTraces;
+            if (formats::LokiExportReader::looksLikeLokiExport(t.toByteArray()))
+                return CaptureFormat::LokiExport;
+            if (formats::JaegerJsonReader::looksLikeJaeger(t.toByteArray()))
+                return CaptureFormat::JaegerJson;
             return CaptureFormat::Unknown;
         }
         const QJsonArray a = doc.array();
@@ -784,6 +844,8 @@ CaptureFormat FileImporter::detect(const QByteArray &data, const QString &name)
             return CaptureFormat::ZipkinJson;
         if (first.contains(u"ph"))
             return CaptureFormat::ChromeTrace;
+        if (first.contains(u"spans") && first.contains(u"processes"))
+            return CaptureFormat::JaegerJson;
         return CaptureFormat::Unknown;
     }
 
@@ -801,11 +863,18 @@ CaptureFormat FileImporter::detect(const QByteArray &data, const QString &name)
         return CaptureFormat::PrometheusText;
     if (detectProtobufSignal(data, name) != OtlpSignal::Unknown)
         return CaptureFormat::OtlpProtobuf;
+    // A damaged OTLP capture: its name says what it is, and the OTLP decoder
+    // explains what is wrong better than the pprof reader would.
+    if (lower.contains(u"otlp") && signalFromName(name) != OtlpSignal::Unknown && !looksLikeText(headOf(data, 512)))
+        return CaptureFormat::OtlpProtobuf;
     // pprof: Go writes time_nanos first, others sample_type; a name that
     // says pprof sends broken profiles to the reader, which says what is wrong.
     if (static_cast<unsigned char>(data[0]) == 0x0a || lower.endsWith(u".pprof") || lower.endsWith(u".pb")
         || lower.endsWith(u".pb.gz") || formats::PprofReader::parse(data, name).has_value())
         return CaptureFormat::Pprof;
+    // Anything else that is text is read as a log file, one record per line.
+    if (looksLikeText(headOf(data, 8192)) || lower.endsWith(u".log"))
+        return CaptureFormat::LogLines;
     return CaptureFormat::Unknown;
 }
 
@@ -908,8 +977,8 @@ Result<FileImportResult> FileImporter::importData(const QByteArray &raw, const Q
     case CaptureFormat::Unknown:
         return withSource(Error::badData(
             QStringLiteral("unrecognised file format (expected Prometheus text/OpenMetrics, OTLP protobuf/JSON/"
-                           "JSON lines/gRPC, Zipkin v2 JSON, Chrome trace events, pprof, folded stacks, perf "
-                           "script or a V8 .cpuprofile)")));
+                           "JSON lines/gRPC, Zipkin v2 JSON, Jaeger JSON, Tempo traces JSON, Chrome trace events, "
+                           "pprof, folded stacks, perf script, a V8 .cpuprofile, a Loki export or a text log file)")));
     case CaptureFormat::PrometheusText: {
         formats::MetricsImporter importer(m_storage.metrics());
         formats::ImportOptions mo;
@@ -927,7 +996,9 @@ Result<FileImportResult> FileImporter::importData(const QByteArray &raw, const Q
         return result;
     }
     case CaptureFormat::OtlpProtobuf: {
-        const OtlpSignal signal = detectProtobufSignal(data, name);
+        OtlpSignal signal = detectProtobufSignal(data, name);
+        if (signal == OtlpSignal::Unknown) // damaged: the name's signal decoder says what is wrong
+            signal = signalFromName(name);
         if (auto r = decodeOtlpBody(data, PayloadEncoding::Protobuf, signal, *m_metrics, dec); !r)
             return withSource(r.error());
         break;
@@ -1015,6 +1086,41 @@ Result<FileImportResult> FileImporter::importData(const QByteArray &raw, const Q
                 !r)
                 return fail(r.error());
         }
+        break;
+    }
+    case CaptureFormat::JaegerJson: {
+        auto r = formats::JaegerJsonReader::parse(data, name);
+        if (!r)
+            return withSource(r.error());
+        dec.spans = std::move(*r);
+        break;
+    }
+    case CaptureFormat::TempoTraces: {
+        QJsonParseError pe{};
+        const QJsonDocument doc = QJsonDocument::fromJson(data, &pe);
+        if (pe.error != QJsonParseError::NoError)
+            return fail(jsonError(data, name, pe));
+        if (auto r = decodeOtlpJson(tempoBatchesToOtlp(doc.object()), *m_metrics, dec); !r) {
+            Error e = r.error();
+            e.source = name;
+            return fail(e);
+        }
+        break;
+    }
+    case CaptureFormat::LokiExport: {
+        auto r = formats::LokiExportReader::parse(data, name);
+        if (!r)
+            return withSource(r.error());
+        dec.logs = std::move(*r);
+        break;
+    }
+    case CaptureFormat::LogLines: {
+        formats::LogLinesReadOptions lo;
+        lo.fallbackTime = recordingEnd;
+        auto r = formats::LogLinesReader::parse(data, name, lo);
+        if (!r)
+            return withSource(r.error());
+        dec.logs = std::move(*r);
         break;
     }
     case CaptureFormat::Pprof: {

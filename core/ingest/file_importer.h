@@ -38,6 +38,10 @@ enum class CaptureFormat {
     Folded,         // collapsed stacks
     PerfScript,     // `perf script` text
     Cpuprofile,     // V8 / DevTools .cpuprofile
+    JaegerJson,     // Jaeger UI export / query API answer ({"data": [{traceID, spans, processes}]})
+    TempoTraces,    // Tempo /api/traces answer in the older {"batches": [...]} form
+    LokiExport,     // a saved Loki query_range answer (resultType "streams")
+    LogLines,       // plain log lines: JSON lines, logfmt or text with a leading timestamp
 };
 
 QString captureFormatName(CaptureFormat format);

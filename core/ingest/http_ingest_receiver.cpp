@@ -7,6 +7,7 @@
 #include "core/ingest/otlp_json_decoder.h"
 #include "core/ingest/otlp_logs_converter.h"
 #include "core/ingest/otlp_metrics_converter.h"
+#include "core/ingest/otlp_profiles_converter.h"
 #include "core/ingest/otlp_traces_converter.h"
 #include "core/ingest/remote_write_converter.h"
 #include "core/ingest/snappy_codec.h"
@@ -97,6 +98,16 @@ HttpResponse sinkFailure(const Error &e, const Shared &sh, ErrorResponder respon
         return respond(503, kUnavailable, e.message, sh.options.retryAfterSeconds);
     qCWarning(lcIngest) << "ingest: storing failed:" << e.toString();
     return respond(500, kInternal, QStringLiteral("storing failed: %1").arg(e.toString()), 0);
+}
+
+// Exemplars ride along with their samples: once the samples are durable a
+// failure to keep an exemplar is logged, never turned into a failed request.
+void storeExemplars(IngestSink &sink, const QList<store::SeriesExemplar> &exemplars)
+{
+    if (exemplars.isEmpty())
+        return;
+    if (auto r = sink.appendExemplars(exemplars); !r)
+        qCWarning(lcIngest) << "ingest: exemplars not stored:" << r.error().toString();
 }
 
 QStringList withReason(QStringList problems, const QString &reason)
@@ -191,6 +202,7 @@ void HttpIngestReceiver::registerRoutes(api::Router &router, IngestSink &sink, H
                     return sinkFailure(r.error(), *sh, [&](int st, int code, const QString &m, int ra) {
                         return otlpError(st, code, m, enc, ra);
                     });
+                storeExemplars(sh->sink, c.exemplars);
                 return otlpSuccess<cm::ExportMetricsServiceResponse>(
                     enc, c.rejectedPoints + r->rejected, withReason(c.problems, r->reason), "rejectedDataPoints",
                     [](cm::ExportMetricsServiceResponse &r, std::int64_t n) {
@@ -233,36 +245,22 @@ void HttpIngestReceiver::registerRoutes(api::Router &router, IngestSink &sink, H
             });
     }, ro);
 
-    // Profiles: the request is checked, but OTLP profiles are not converted
-    // yet, so every profile is reported rejected (the sender sees why).
     router.add("POST", QStringLiteral("/v1development/profiles"), [sh](const HttpRequest &req) {
-        struct Counted
-        {
-            std::int64_t profiles = 0;
-        };
         return handleOtlp(
             req, *sh, "profiles",
-            [](QByteArrayView b, PayloadEncoding e) -> Result<Counted> {
-                cp::ExportProfilesServiceRequest r;
-                if (e == PayloadEncoding::Json) {
-                    if (auto ok = OtlpJsonDecoder::decode(b, r); !ok)
-                        return fail(ok.error());
-                } else if (!r.ParseFromArray(b.data(), int(b.size()))) {
-                    return fail(Error::badData(QStringLiteral(
-                        "the body is not a valid protobuf ExportProfilesServiceRequest (%1 bytes)").arg(b.size())));
+            [](QByteArrayView b, PayloadEncoding e) { return OtlpProfilesConverter::decode(b, e); },
+            [&](const ProfilesConversion &c, PayloadEncoding enc) {
+                AppendCounts counts;
+                if (!c.profiles.isEmpty()) {
+                    auto r = sh->sink.appendProfiles(c.profiles);
+                    if (!r)
+                        return sinkFailure(r.error(), *sh, [&](int st, int code, const QString &m, int ra) {
+                            return otlpError(st, code, m, enc, ra);
+                        });
+                    counts = *r;
                 }
-                Counted c;
-                for (const auto &rp : r.resource_profiles())
-                    for (const auto &sp : rp.scope_profiles())
-                        c.profiles += sp.profiles_size();
-                return c;
-            },
-            [](const Counted &c, PayloadEncoding enc) {
                 return otlpSuccess<cp::ExportProfilesServiceResponse>(
-                    enc, c.profiles,
-                    c.profiles ? QStringList{QStringLiteral("OTLP profiles are not stored yet; send pprof to the "
-                                                            "Pyroscope /ingest endpoint instead")}
-                               : QStringList{},
+                    enc, c.rejectedProfiles + counts.rejected, withReason(c.problems, counts.reason),
                     "rejectedProfiles", [](cp::ExportProfilesServiceResponse &r, std::int64_t n) {
                         r.mutable_partial_success()->set_rejected_profiles(n);
                     });
@@ -298,6 +296,7 @@ void HttpIngestReceiver::registerRoutes(api::Router &router, IngestSink &sink, H
         if (auto r = sh->sink.appendSamples(c->series); !r)
             return sinkFailure(r.error(), *sh,
                                [](int st, int, const QString &m, int ra) { return plainError(st, m, ra); });
+        storeExemplars(sh->sink, c->exemplars);
         // Like Prometheus: what was valid is stored, the rest is a 400 so
         // the sender logs it and does not retry.
         if (c->rejectedPoints > 0)

@@ -5,6 +5,7 @@
 #include "core/model/result.h"
 #include "core/model/sample.h"
 #include "core/model/span.h"
+#include "core/store/exemplar_store.h"
 
 #include <QList>
 #include <QString>
@@ -41,6 +42,12 @@ public:
     virtual Result<AppendCounts> appendLogs(const QList<model::LogRecord> &records) = 0;
     virtual Result<AppendCounts> appendSpans(const QList<model::Span> &spans) = 0;
     virtual Result<AppendCounts> appendProfiles(const QList<model::Profile> &profiles) = 0;
+    // Exemplars of metric samples (trace ids on histogram buckets). Sinks
+    // without an exemplar store refuse them all; the samples are unaffected.
+    virtual Result<AppendCounts> appendExemplars(const QList<store::SeriesExemplar> &exemplars)
+    {
+        return AppendCounts{0, exemplars.size(), QStringLiteral("exemplars are not stored by this receiver")};
+    }
 };
 
 } // namespace spyglass::ingest

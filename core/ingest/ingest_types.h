@@ -3,6 +3,7 @@
 #include "core/model/log_record.h"
 #include "core/model/sample.h"
 #include "core/model/span.h"
+#include "core/store/exemplar_store.h"
 
 #include <QList>
 #include <QStringList>
@@ -21,6 +22,9 @@ struct MetricsConversion
     std::int64_t acceptedPoints = 0; // source data points converted
     std::int64_t rejectedPoints = 0; // source data points dropped (see problems)
     std::int64_t ignoredExemplars = 0;
+    // Exemplars with the series they belong to (histograms: the first
+    // bucket whose `le` holds the value), for IngestSink::appendExemplars.
+    QList<store::SeriesExemplar> exemplars;
     QStringList problems;            // one sentence per distinct reason, for partial_success
 
     std::int64_t sampleCount() const

@@ -5,6 +5,8 @@
 #include "core/ingest/ingest_sink.h"
 #include "core/ingest/otlp_logs_converter.h"
 #include "core/ingest/otlp_metrics_converter.h"
+#include "core/ingest/otlp_profiles_converter.h"
+#include "core/api/http_server.h"
 #include "core/ingest/otlp_traces_converter.h"
 #include "core/proto/opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "core/proto/opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
@@ -46,19 +48,53 @@ void setMessage(PartialSuccess *ps, const QStringList &problems)
 
 struct Common
 {
-    Common(IngestSink &s, int maxInFlight) : sink(s), limiter(maxInFlight) {}
+    Common(IngestSink &s, int maxInFlight, QByteArray token)
+        : sink(s), limiter(maxInFlight), bearerToken(std::move(token))
+    {
+    }
     IngestSink &sink;
     InFlightLimiter limiter;
     OtlpMetricsConverter metrics;
+    QByteArray bearerToken;
 };
+
+bool constantTimeEquals(QByteArrayView a, QByteArrayView b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+// With a token set, every call needs `authorization: Bearer <token>` in its
+// metadata (what OTLP exporters send with a `headers` setting).
+std::optional<grpc::Status> unauthenticated(const Common &c, const grpc::ServerContext *ctx)
+{
+    if (c.bearerToken.isEmpty())
+        return std::nullopt;
+    const auto &md = ctx->client_metadata();
+    const auto it = md.find("authorization");
+    if (it != md.end()) {
+        const QByteArrayView v(it->second.data(), qsizetype(it->second.size()));
+        if (v.size() > 7 && QByteArrayView(v.first(7)).compare("Bearer ", Qt::CaseInsensitive) == 0
+            && constantTimeEquals(v.sliced(7).trimmed(), c.bearerToken))
+            return std::nullopt;
+    }
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "a valid bearer token is required (metadata \"authorization: Bearer <token>\")");
+}
 
 class TraceService final : public ct::TraceService::Service
 {
 public:
     explicit TraceService(Common &c) : m_c(c) {}
-    grpc::Status Export(grpc::ServerContext *, const ct::ExportTraceServiceRequest *req,
+    grpc::Status Export(grpc::ServerContext *ctx, const ct::ExportTraceServiceRequest *req,
                         ct::ExportTraceServiceResponse *resp) override
     {
+        if (auto denied = unauthenticated(m_c, ctx))
+            return *denied;
         auto permit = m_c.limiter.tryAcquire();
         if (!permit)
             return busy(m_c.limiter);
@@ -84,9 +120,11 @@ class MetricsService final : public cm::MetricsService::Service
 {
 public:
     explicit MetricsService(Common &c) : m_c(c) {}
-    grpc::Status Export(grpc::ServerContext *, const cm::ExportMetricsServiceRequest *req,
+    grpc::Status Export(grpc::ServerContext *ctx, const cm::ExportMetricsServiceRequest *req,
                         cm::ExportMetricsServiceResponse *resp) override
     {
+        if (auto denied = unauthenticated(m_c, ctx))
+            return *denied;
         auto permit = m_c.limiter.tryAcquire();
         if (!permit)
             return busy(m_c.limiter);
@@ -94,6 +132,9 @@ public:
         auto r = m_c.sink.appendSamples(c.series);
         if (!r)
             return sinkStatus(r.error());
+        if (!c.exemplars.isEmpty())
+            if (auto e = m_c.sink.appendExemplars(c.exemplars); !e)
+                qCWarning(lcIngest) << "OTLP/gRPC: exemplars not stored:" << e.error().toString();
         QStringList problems = c.problems;
         if (!r->reason.isEmpty())
             noteProblem(problems, r->reason);
@@ -112,9 +153,11 @@ class LogsService final : public cl::LogsService::Service
 {
 public:
     explicit LogsService(Common &c) : m_c(c) {}
-    grpc::Status Export(grpc::ServerContext *, const cl::ExportLogsServiceRequest *req,
+    grpc::Status Export(grpc::ServerContext *ctx, const cl::ExportLogsServiceRequest *req,
                         cl::ExportLogsServiceResponse *resp) override
     {
+        if (auto denied = unauthenticated(m_c, ctx))
+            return *denied;
         auto permit = m_c.limiter.tryAcquire();
         if (!permit)
             return busy(m_c.limiter);
@@ -136,25 +179,38 @@ private:
     Common &m_c;
 };
 
-// OTLP profiles are accepted on the wire but not converted yet: every
-// profile is reported rejected with the reason.
 class ProfilesService final : public cp::ProfilesService::Service
 {
 public:
-    grpc::Status Export(grpc::ServerContext *, const cp::ExportProfilesServiceRequest *req,
+    explicit ProfilesService(Common &c) : m_c(c) {}
+    grpc::Status Export(grpc::ServerContext *ctx, const cp::ExportProfilesServiceRequest *req,
                         cp::ExportProfilesServiceResponse *resp) override
     {
-        std::int64_t n = 0;
-        for (const auto &rp : req->resource_profiles())
-            for (const auto &sp : rp.scope_profiles())
-                n += sp.profiles_size();
-        if (n > 0) {
-            resp->mutable_partial_success()->set_rejected_profiles(n);
-            resp->mutable_partial_success()->set_error_message(
-                "OTLP profiles are not stored yet; send pprof to the Pyroscope /ingest endpoint instead");
+        if (auto denied = unauthenticated(m_c, ctx))
+            return *denied;
+        auto permit = m_c.limiter.tryAcquire();
+        if (!permit)
+            return busy(m_c.limiter);
+        const ProfilesConversion c = OtlpProfilesConverter::convert(*req);
+        AppendCounts counts;
+        if (!c.profiles.isEmpty()) {
+            auto r = m_c.sink.appendProfiles(c.profiles);
+            if (!r)
+                return sinkStatus(r.error());
+            counts = *r;
+        }
+        QStringList problems = c.problems;
+        if (!counts.reason.isEmpty())
+            noteProblem(problems, counts.reason);
+        if (c.rejectedProfiles + counts.rejected > 0 || !problems.isEmpty()) {
+            resp->mutable_partial_success()->set_rejected_profiles(c.rejectedProfiles + counts.rejected);
+            setMessage(resp->mutable_partial_success(), problems);
         }
         return grpc::Status::OK;
     }
+
+private:
+    Common &m_c;
 };
 
 } // namespace
@@ -162,7 +218,8 @@ public:
 struct OtlpGrpcReceiver::Impl
 {
     Impl(IngestSink &sink, OtlpGrpcOptions o)
-        : options(o), common(sink, o.maxInFlight), traces(common), metrics(common), logs(common)
+        : options(o), common(sink, o.maxInFlight, o.bearerToken), traces(common), metrics(common), logs(common),
+          profiles(common)
     {
     }
     OtlpGrpcOptions options;
@@ -189,6 +246,10 @@ Result<quint16> OtlpGrpcReceiver::start(const QString &address, quint16 port)
 {
     if (m_impl->server)
         return fail(Error::invalid(QStringLiteral("the OTLP/gRPC receiver is already running")));
+    if (!api::HttpServer::isLoopbackAddress(address) && m_impl->options.bearerToken.isEmpty())
+        return fail(Error::invalid(QStringLiteral("refusing to serve OTLP/gRPC on %1 without a bearer token: only "
+                                                  "loopback addresses may be used without one")
+                                       .arg(address)));
     const QString host = address.contains(u':') && !address.startsWith(u'[') ? u'[' + address + u']' : address;
     const std::string target = QStringLiteral("%1:%2").arg(host).arg(port).toStdString();
     grpc::ServerBuilder builder;

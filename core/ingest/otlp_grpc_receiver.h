@@ -2,6 +2,7 @@
 
 #include "core/model/result.h"
 
+#include <QByteArray>
 #include <QString>
 #include <memory>
 
@@ -17,6 +18,10 @@ struct OtlpGrpcOptions
     // Export calls converted/committed at once; more get UNAVAILABLE,
     // which OTLP exporters retry with backoff.
     int maxInFlight = 4;
+    // When non-empty every call needs metadata `authorization: Bearer
+    // <token>` (UNAUTHENTICATED otherwise). Required to listen on a
+    // non-loopback address.
+    QByteArray bearerToken;
 };
 
 // OTLP/gRPC server (gRPC C++ behind this PIMPL): TraceService,
@@ -34,7 +39,8 @@ public:
     OtlpGrpcReceiver &operator=(const OtlpGrpcReceiver &) = delete;
 
     // Binds "address:port" (port 0 picks a free one) and serves on gRPC's
-    // own threads. Returns the bound port.
+    // own threads. Returns the bound port. Refuses a non-loopback address
+    // unless a bearer token is set.
     Result<quint16> start(const QString &address = QStringLiteral("127.0.0.1"), quint16 port = 0);
     // Finishes calls in flight (cancelling them after a few seconds). Idempotent.
     void stop();

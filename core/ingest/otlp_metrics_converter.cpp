@@ -127,6 +127,41 @@ private:
         return l;
     }
 
+    // OTLP exemplars -> Prometheus ones: trace_id/span_id (hex) plus the
+    // filtered attributes as exemplar labels.
+    template <typename Point>
+    void exemplars(const Point &p, QList<model::Label> labels, const QString &name,
+                   const QList<double> &bounds = {})
+    {
+        for (const auto &e : p.exemplars()) {
+            if (!timeOk(e.time_unix_nano())) {
+                ++m_out.ignoredExemplars;
+                continue;
+            }
+            const double v = e.value_case() == pb::Exemplar::kAsInt ? double(e.as_int()) : e.as_double();
+            QList<model::Label> el;
+            if (e.trace_id().size() == 16)
+                el.append({QStringLiteral("trace_id"), otlp::hexId(e.trace_id())});
+            if (e.span_id().size() == 8)
+                el.append({QStringLiteral("span_id"), otlp::hexId(e.span_id())});
+            for (const auto &kv : e.filtered_attributes())
+                el.append({prometheusLabelName(qs(kv.key())), otlp::anyValueText(kv.value())});
+            auto sl = labels;
+            if (!bounds.isEmpty() || name.endsWith(u"_bucket")) {
+                QString le = QStringLiteral("+Inf");
+                for (double b : bounds)
+                    if (v <= b) {
+                        le = otlp::formatFloat(b);
+                        break;
+                    }
+                sl.append({kLe, le});
+            }
+            sl.append({kName, name});
+            m_out.exemplars.append({Labels(sl), model::Exemplar{Labels(el), v,
+                                                                TimestampMs(e.time_unix_nano() / 1'000'000), true}});
+        }
+    }
+
     void put(QList<model::Label> labels, const QString &name, TimestampMs t, double v, bool delta,
               std::uint64_t startNs)
     {
@@ -222,7 +257,6 @@ private:
             reject(QStringLiteral("metric %1: a data point without time_unix_nano was dropped").arg(name), 1);
             return false;
         }
-        m_out.ignoredExemplars += p.exemplars_size();
         return true;
     }
 
@@ -243,6 +277,8 @@ private:
             else
                 v = p.as_double();
             put(pointLabels(p.attributes()), name, t, v, delta, p.start_time_unix_nano());
+            if (p.exemplars_size() > 0)
+                exemplars(p, pointLabels(p.attributes()), name);
             noteTime(t);
             ++m_out.acceptedPoints;
         }
@@ -283,6 +319,8 @@ private:
             if (p.has_sum() || stale)
                 put(labels, sum, t, stale ? model::staleNaN() : p.sum(), delta, st);
             put(labels, count, t, stale ? model::staleNaN() : double(p.count()), delta, st);
+            if (p.exemplars_size() > 0)
+                exemplars(p, labels, bucket, QList<double>(p.explicit_bounds().begin(), p.explicit_bounds().end()));
             noteTime(t);
             ++m_out.acceptedPoints;
         }

@@ -27,7 +27,6 @@ MetricsConversion RemoteWriteConverter::convert(const prometheus::WriteRequest &
     MetricsConversion out;
     SeriesBuilder builder;
     for (const auto &ts : request.timeseries()) {
-        out.ignoredExemplars += ts.exemplars_size();
         if (ts.histograms_size() > 0) {
             out.rejectedPoints += ts.histograms_size();
             noteProblem(out.problems, QStringLiteral("native histogram samples are not supported and were dropped"));
@@ -67,6 +66,13 @@ MetricsConversion RemoteWriteConverter::convert(const prometheus::WriteRequest &
         for (const auto &s : ts.samples())
             builder.add(l, s.timestamp(), s.value());
         out.acceptedPoints += ts.samples_size();
+        for (const auto &e : ts.exemplars()) {
+            QList<model::Label> el;
+            for (const auto &x : e.labels())
+                if (!x.value().empty())
+                    el.append({QString::fromStdString(x.name()), QString::fromStdString(x.value())});
+            out.exemplars.append({l, model::Exemplar{model::Labels(el), e.value(), e.timestamp(), true}});
+        }
     }
     out.series = builder.take();
     return out;

@@ -12,8 +12,8 @@ class WriteRequest;
 namespace spyglass::ingest {
 
 // Prometheus remote_write 1.0 WriteRequest -> series. Samples keep their
-// exact values, stale markers included; exemplars are counted in
-// ignoredExemplars (the store keeps none yet); native histograms are
+// exact values, stale markers included; exemplars kept in `exemplars`
+// with their series (IngestSink::appendExemplars); native histograms are
 // rejected with a reason. A series without __name__ or with an invalid or
 // duplicated label name is rejected, like Prometheus does.
 class RemoteWriteConverter

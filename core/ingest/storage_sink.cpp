@@ -57,4 +57,12 @@ Result<AppendCounts> StorageSink::appendProfiles(const QList<model::Profile> &pr
     return AppendCounts{r->profiles, 0, {}};
 }
 
+Result<AppendCounts> StorageSink::appendExemplars(const QList<store::SeriesExemplar> &exemplars)
+{
+    auto n = m_storage.exemplars().append(exemplars);
+    if (!n)
+        return fail(n.error());
+    return AppendCounts{*n, 0, {}};
+}
+
 } // namespace spyglass::ingest

@@ -27,6 +27,7 @@ public:
     Result<AppendCounts> appendLogs(const QList<model::LogRecord> &records) override;
     Result<AppendCounts> appendSpans(const QList<model::Span> &spans) override;
     Result<AppendCounts> appendProfiles(const QList<model::Profile> &profiles) override;
+    Result<AppendCounts> appendExemplars(const QList<store::SeriesExemplar> &exemplars) override;
 
 private:
     store::Storage &m_storage;

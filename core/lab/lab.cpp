@@ -25,9 +25,11 @@ Result<void> Lab::advance(model::TimestampNs to)
 {
     std::lock_guard deliver(m_deliverMutex);
     LabBatch batch;
+    bool feedSpanMetrics = true;
     {
         std::lock_guard lock(m_mutex);
         batch = m_sim.step(to);
+        feedSpanMetrics = m_sim.options().feedSpanMetrics;
     }
     // Spans first: a log line or exemplar never points at a trace that is
     // not stored yet.
@@ -42,11 +44,13 @@ Result<void> Lab::advance(model::TimestampNs to)
     LabStats delta;
     if (!batch.spans.isEmpty()) {
         delta.spans = record("spans", m_sink.appendSpans(batch.spans));
-        if (m_spanMetrics)
+        if (m_spanMetrics && feedSpanMetrics)
             m_spanMetrics->consume(batch.spans);
     }
     if (!batch.series.isEmpty())
         delta.samples = record("samples", m_sink.appendSamples(batch.series));
+    if (!batch.exemplars.isEmpty())
+        delta.exemplars = record("exemplars", m_sink.appendExemplars(batch.exemplars));
     if (m_spanMetrics && !batch.scrapeTimes.isEmpty()) {
         auto flushed = m_spanMetrics->flush(batch.scrapeTimes.back());
         if (flushed)
@@ -69,6 +73,7 @@ Result<void> Lab::advance(model::TimestampNs to)
     m_stats.samples += delta.samples;
     m_stats.logs += delta.logs;
     m_stats.profiles += delta.profiles;
+    m_stats.exemplars += delta.exemplars;
     m_stats.simulatedUntil = to;
     if (!error.isEmpty()) {
         ++m_stats.failedBatches;

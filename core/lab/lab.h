@@ -26,6 +26,7 @@ struct LabStats
     std::int64_t samples = 0;
     std::int64_t logs = 0;
     std::int64_t profiles = 0;
+    std::int64_t exemplars = 0;
     std::int64_t failedBatches = 0; // batches the sink refused (see lastError)
     model::TimestampNs simulatedUntil = 0;
     QString lastError;

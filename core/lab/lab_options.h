@@ -26,6 +26,11 @@ struct LabOptions
     std::chrono::milliseconds scrapeInterval{15'000};
     // CPU and allocation profiles cover windows of this length.
     std::chrono::milliseconds profileInterval{15'000};
+    // Whether the Lab feeds its spans to its SpanMetricsGenerator itself
+    // (writing to a store directly) or the receiving side does (delivering
+    // through the receivers, whose StorageSink feeds the same generator);
+    // either way the Lab flushes it at each simulated scrape.
+    bool feedSpanMetrics = true;
 };
 
 // Incidents a learner can switch on while the lab runs.

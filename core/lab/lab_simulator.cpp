@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 namespace spyglass::lab {
 
@@ -468,6 +469,8 @@ void LabSimulator::simulateRequest(TimestampNs start, int vu, LabBatch &out)
     o.durationS = serverMs / 1000.0;
     o.cpuS = serverCpu;
     o.leakBytes = leakBytes;
+    o.traceId = traceId;
+    o.spanId = serverId;
     const auto at = std::upper_bound(m_pending.begin(), m_pending.end(), o.end,
                                      [](TimestampNs t, const Observation &x) { return t < x.end; });
     m_pending.insert(at, o);
@@ -501,6 +504,7 @@ void LabSimulator::appendHistogram(std::map<Labels, model::Series> &out, const Q
 void LabSimulator::scrape(TimestampMs t, std::map<Labels, model::Series> &series)
 {
     const TimestampNs tNs = t * kNsPerMs;
+    QList<store::SeriesExemplar> exemplarsThisScrape;
     while (!m_pending.isEmpty() && m_pending.front().end <= tNs) {
         const Observation o = m_pending.takeFirst();
         const Labels rt{{QStringLiteral("job"), QStringLiteral("mythical-server")},
@@ -509,6 +513,27 @@ void LabSimulator::scrape(TimestampMs t, std::map<Labels, model::Series> &series
                         {QStringLiteral("method"), o.method},
                         {QStringLiteral("status"), o.status}};
         observe(m_requestTimes[rt], kRequestTimeBucketsMs, o.durationS * 1000.0);
+        {
+            const double ms = o.durationS * 1000.0;
+            QString le = QStringLiteral("+Inf");
+            for (double b : kRequestTimeBucketsMs)
+                if (ms <= b) {
+                    le = formatLe(b);
+                    break;
+                }
+            const Labels bucket = rt.with(QStringLiteral("__name__"), QStringLiteral("mythical_request_times_bucket"))
+                                      .with(QStringLiteral("le"), le);
+            const model::Exemplar e{Labels{{QStringLiteral("traceID"), hex(o.traceId)},
+                                           {QStringLiteral("spanID"), hex(o.spanId)}},
+                                    ms, TimestampMs(o.end / kNsPerMs), true};
+            // Latest per bucket series and scrape, as a client library exposes.
+            auto it = std::find_if(exemplarsThisScrape.begin(), exemplarsThisScrape.end(),
+                                   [&](const store::SeriesExemplar &x) { return x.series == bucket; });
+            if (it != exemplarsThisScrape.end())
+                it->exemplar = e;
+            else
+                exemplarsThisScrape.append({bucket, e});
+        }
         const Labels sd{{QStringLiteral("job"), QStringLiteral("mythical-server")},
                         {QStringLiteral("instance"), o.instance},
                         {QStringLiteral("service_version"), o.version},
@@ -520,6 +545,7 @@ void LabSimulator::scrape(TimestampMs t, std::map<Labels, model::Series> &series
         p.cpuSeconds += o.cpuS;
         p.leakedBytes += o.leakBytes;
     }
+    m_exemplars += exemplarsThisScrape;
     for (auto it = m_requestTimes.cbegin(); it != m_requestTimes.cend(); ++it)
         appendHistogram(series, QStringLiteral("mythical_request_times"), it.key(), it.value(), kRequestTimeBucketsMs, t);
     for (auto it = m_serverDuration.cbegin(); it != m_serverDuration.cend(); ++it)
@@ -633,6 +659,7 @@ LabBatch LabSimulator::step(TimestampNs to)
         a = b;
     }
     m_clockNs = to;
+    out.exemplars = std::exchange(m_exemplars, {});
     out.series.reserve(qsizetype(series.size()));
     for (auto &[labels, s] : series)
         out.series.append(std::move(s));

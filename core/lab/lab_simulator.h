@@ -5,6 +5,7 @@
 #include "core/model/profile.h"
 #include "core/model/sample.h"
 #include "core/model/span.h"
+#include "core/store/exemplar_store.h"
 
 #include <QHash>
 #include <QList>
@@ -22,6 +23,10 @@ struct LabBatch
     QList<model::Series> series;     // one entry per label set, samples in time order
     QList<model::LogRecord> logs;
     QList<model::Profile> profiles;
+    // Exemplars of mythical_request_times buckets (label traceID, what the
+    // intro-to-mltp Prometheus datasource links to Tempo): the latest
+    // request per bucket series and scrape, as prom-client exposes them.
+    QList<store::SeriesExemplar> exemplars;
     QList<model::TimestampMs> scrapeTimes; // the scrapes written into `series`
     std::int64_t requests = 0;
 
@@ -82,6 +87,7 @@ private:
         double durationS = 0;
         double cpuS = 0;
         double leakBytes = 0;
+        QByteArray traceId, spanId;
     };
     struct Process
     {
@@ -120,6 +126,7 @@ private:
     std::int64_t m_requestSeq = 0;
 
     QList<Observation> m_pending; // ordered by end
+    QList<store::SeriesExemplar> m_exemplars; // collected by scrape(), handed out by step()
     QHash<model::Labels, Histogram> m_requestTimes;   // mythical_request_times (ms)
     QHash<model::Labels, Histogram> m_serverDuration; // http_server_request_duration_seconds
     QHash<QString, Process> m_processes; // by "job/instance"

@@ -69,6 +69,11 @@ ProfileStore &Storage::profiles()
     return *m_profiles;
 }
 
+ExemplarStore &Storage::exemplars()
+{
+    return *m_exemplars;
+}
+
 LogStore &Storage::logs()
 {
     return *m_logs;
@@ -136,6 +141,10 @@ Result<std::unique_ptr<Storage>> Storage::open(const QString &dataDir)
     if (!traces)
         return fail(traces.error());
     s->m_traces = std::move(*traces);
+    auto exemplars = ExemplarStore::open(s->m_dataDir + QStringLiteral("/exemplars.db"));
+    if (!exemplars)
+        return fail(exemplars.error());
+    s->m_exemplars = std::move(*exemplars);
     return s;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/model/result.h"
+#include "core/store/exemplar_store.h"
 #include "core/store/metric_store.h"
 #include "core/store/profile_store.h"
 #include "core/store/log_store.h"
@@ -35,6 +36,8 @@ public:
     LogStore &logs();
     // DIR/traces.db (SpanStore keeps its own database and format version).
     SpanStore &traces();
+    // DIR/exemplars.db (exemplars of metric samples, bounded).
+    ExemplarStore &exemplars();
 
     // The default data directory: QStandardPaths::AppDataLocation + "/data".
     static QString defaultDataDir();
@@ -46,6 +49,7 @@ private:
     std::unique_ptr<ProfileStore> m_profiles;
     std::unique_ptr<LogStore> m_logs;
     std::unique_ptr<SpanStore> m_traces;
+    std::unique_ptr<ExemplarStore> m_exemplars;
 };
 
 } // namespace spyglass::store

@@ -51,7 +51,7 @@ QString formatApiSeconds(std::int64_t ms)
 
 Result<std::unique_ptr<PrometheusDatasource>> PrometheusDatasource::create(const datasource::DatasourceSettings &settings)
 {
-    auto client = PrometheusHttpClient::create(settings);
+    auto client = datasource::HttpClient::create(settings, QStringLiteral("Prometheus"));
     if (!client)
         return fail(client.error());
     auto minStep = optionalDuration(settings.jsonData, QStringLiteral("timeInterval"), QStringLiteral("timeInterval"));
@@ -60,7 +60,7 @@ Result<std::unique_ptr<PrometheusDatasource>> PrometheusDatasource::create(const
     return std::unique_ptr<PrometheusDatasource>(new PrometheusDatasource(settings, std::move(*client), *minStep));
 }
 
-PrometheusDatasource::PrometheusDatasource(datasource::DatasourceSettings settings, PrometheusHttpClient client,
+PrometheusDatasource::PrometheusDatasource(datasource::DatasourceSettings settings, datasource::HttpClient client,
                                            std::int64_t minStepMs)
     : m_settings(std::move(settings)), m_client(std::move(client)), m_minStepMs(minStepMs)
 {
@@ -96,7 +96,7 @@ Result<model::Frames> PrometheusDatasource::query(const datasource::QueryRequest
         return fail(Error::invalid(
             QStringLiteral("format \"%1\" is not supported (use time_series or table)").arg(format)));
 
-    QueryParams params;
+    datasource::QueryParams params;
     params.push_back({QStringLiteral("query"), request.expr});
     QString path;
     RangeParams range;
@@ -169,7 +169,7 @@ Result<QString> PrometheusDatasource::checkHealth(const CancelToken &cancel)
 
     // Some compatible servers have no build info; a trivial query proves the
     // query API works, which is what matters for a datasource.
-    QueryParams params;
+    datasource::QueryParams params;
     params.push_back({QStringLiteral("query"), QStringLiteral("1+1")});
     auto probe = m_client.call(QStringLiteral("api/v1/query"), params, m_client.queryMethod(), cancel);
     if (!probe)

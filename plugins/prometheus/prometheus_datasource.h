@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/datasource/datasource.h"
-#include "plugins/prometheus/prometheus_http_client.h"
+#include "core/datasource/http_client.h"
 
 #include <memory>
 
@@ -48,13 +48,13 @@ public:
     // same evaluation instants.
     RangeParams rangeParams(const datasource::QueryRequest &request) const;
 
-    const PrometheusHttpClient &client() const { return m_client; }
+    const datasource::HttpClient &client() const { return m_client; }
 
 private:
-    PrometheusDatasource(datasource::DatasourceSettings settings, PrometheusHttpClient client, std::int64_t minStepMs);
+    PrometheusDatasource(datasource::DatasourceSettings settings, datasource::HttpClient client, std::int64_t minStepMs);
 
     datasource::DatasourceSettings m_settings;
-    PrometheusHttpClient m_client;
+    datasource::HttpClient m_client;
     std::int64_t m_minStepMs = 0;
 };
 

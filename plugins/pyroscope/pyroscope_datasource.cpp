@@ -4,6 +4,7 @@
 #include "plugins/pyroscope/pyroscope_response.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <algorithm>
 
 namespace spyglass::plugins::pyroscope {
@@ -65,7 +66,7 @@ Result<QueryType> parseQueryType(const QString &text)
 
 Result<std::unique_ptr<PyroscopeDatasource>> PyroscopeDatasource::create(const datasource::DatasourceSettings &settings)
 {
-    auto client = PyroscopeHttpClient::create(settings);
+    auto client = datasource::HttpClient::create(settings, QStringLiteral("Pyroscope"));
     if (!client)
         return fail(client.error());
     auto minStep = optionalDuration(settings.jsonData, QStringLiteral("minStep"), 15000);
@@ -76,7 +77,7 @@ Result<std::unique_ptr<PyroscopeDatasource>> PyroscopeDatasource::create(const d
     return std::unique_ptr<PyroscopeDatasource>(new PyroscopeDatasource(settings, std::move(*client), *minStep));
 }
 
-PyroscopeDatasource::PyroscopeDatasource(datasource::DatasourceSettings settings, PyroscopeHttpClient client,
+PyroscopeDatasource::PyroscopeDatasource(datasource::DatasourceSettings settings, datasource::HttpClient client,
                                          std::int64_t minStepMs)
     : m_settings(std::move(settings)), m_client(std::move(client)), m_minStepMs(minStepMs)
 {
@@ -85,7 +86,9 @@ PyroscopeDatasource::PyroscopeDatasource(datasource::DatasourceSettings settings
 Result<QJsonObject> PyroscopeDatasource::call(const QString &method, const QJsonObject &request,
                                               const CancelToken &cancel) const
 {
-    auto response = m_client.connectCall(kQuerier + method, request, cancel);
+    auto response = m_client.postBody(kQuerier + method, QJsonDocument(request).toJson(QJsonDocument::Compact),
+                                     QByteArrayLiteral("application/json"), cancel,
+                                     {{QByteArrayLiteral("Connect-Protocol-Version"), QByteArrayLiteral("1")}});
     if (!response)
         return fail(response.error());
     return parseConnectResponse(response->body, response->status,

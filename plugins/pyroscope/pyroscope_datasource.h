@@ -2,7 +2,7 @@
 
 #include "core/datasource/datasource.h"
 #include "core/model/profile.h"
-#include "plugins/pyroscope/pyroscope_http_client.h"
+#include "core/datasource/http_client.h"
 
 #include <memory>
 
@@ -54,15 +54,15 @@ public:
     // raised to the minimum steps above.
     Result<double> seriesStepSeconds(const datasource::QueryRequest &request) const;
 
-    const PyroscopeHttpClient &client() const { return m_client; }
+    const datasource::HttpClient &client() const { return m_client; }
 
 private:
-    PyroscopeDatasource(datasource::DatasourceSettings settings, PyroscopeHttpClient client, std::int64_t minStepMs);
+    PyroscopeDatasource(datasource::DatasourceSettings settings, datasource::HttpClient client, std::int64_t minStepMs);
 
     Result<QJsonObject> call(const QString &method, const QJsonObject &request, const CancelToken &cancel) const;
 
     datasource::DatasourceSettings m_settings;
-    PyroscopeHttpClient m_client;
+    datasource::HttpClient m_client;
     std::int64_t m_minStepMs = 15000;
 };
 

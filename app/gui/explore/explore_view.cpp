@@ -2,16 +2,23 @@
 
 #include "app/gui/explore/frames_table_model.h"
 #include "app/gui/explore/query_history_panel.h"
+#include "app/gui/logs/logql_editor.h"
+#include "app/gui/logs/logql_query_rewriter.h"
+#include "app/gui/logs/logs_view.h"
 #include "app/gui/widgets/promql_editor.h"
 #include "app/gui/widgets/time_series_plot.h"
 
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QTimer>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QPushButton>
 #include <QToolButton>
 #include <QSplitter>
@@ -19,6 +26,7 @@
 #include <QTextBlock>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 
 namespace spyglass::gui::explore {
 
@@ -195,6 +203,7 @@ ExploreView::ExploreView(QWidget *parent)
     connect(m_plot, &widgets::TimeSeriesPlot::timeRangeSelected, this, &ExploreView::timeRangeSelected);
     connect(m_plot, &widgets::TimeSeriesPlot::zoomOutRequested, this, &ExploreView::zoomOutRequested);
 
+    setupLogs();
     setStatus(tr("Type a query, then press Run or Shift+Enter."), false);
 }
 
@@ -264,8 +273,11 @@ void ExploreView::setMetadataCache(DatasourceMetadataCache *cache)
     m_metadata = cache;
     connect(cache, &DatasourceMetadataCache::labelNamesReady, this,
             [this](const QString &uid, const QStringList &names) {
-                if (uid == currentDatasourceUid())
-                    m_queryEdit->setLabelNames(names);
+                if (uid != currentDatasourceUid())
+                    return;
+                m_queryEdit->setLabelNames(names);
+                if (m_logqlEdit)
+                    m_logqlEdit->setLabelNames(names);
             });
     connect(cache, &DatasourceMetadataCache::labelValuesReady, this,
             [this](const QString &uid, const QString &label, const QStringList &values) {
@@ -274,6 +286,8 @@ void ExploreView::setMetadataCache(DatasourceMetadataCache *cache)
                 if (label == QLatin1String("__name__"))
                     m_queryEdit->setMetricNames(values);
                 m_queryEdit->setLabelValues(label, values);
+                if (m_logqlEdit)
+                    m_logqlEdit->setLabelValues(label, values);
             });
 }
 
@@ -282,8 +296,11 @@ void ExploreView::fetchCompletionData()
     const DatasourceEntry *entry = currentEntry();
     if (!entry || !entry->datasource || !m_metadata)
         return;
-    if (auto names = m_metadata->labelNames(entry->uid, entry->datasource))
+    if (auto names = m_metadata->labelNames(entry->uid, entry->datasource)) {
         m_queryEdit->setLabelNames(*names);
+        if (m_logqlEdit)
+            m_logqlEdit->setLabelNames(*names);
+    }
     if (auto metrics = m_metadata->labelValues(entry->uid, entry->datasource, QStringLiteral("__name__"))) {
         m_queryEdit->setMetricNames(*metrics);
         m_queryEdit->setLabelValues(QStringLiteral("__name__"), *metrics);
@@ -295,8 +312,11 @@ void ExploreView::fetchLabelValues(const QString &label)
     const DatasourceEntry *entry = currentEntry();
     if (!entry || !entry->datasource || !m_metadata)
         return;
-    if (auto values = m_metadata->labelValues(entry->uid, entry->datasource, label))
+    if (auto values = m_metadata->labelValues(entry->uid, entry->datasource, label)) {
         m_queryEdit->setLabelValues(label, *values);
+        if (m_logqlEdit)
+            m_logqlEdit->setLabelValues(label, *values);
+    }
 }
 
 void ExploreView::onParseError(const QString &message, int position)
@@ -306,7 +326,7 @@ void ExploreView::onParseError(const QString &message, int position)
         m_parseError->clear();
         return;
     }
-    const QString text = m_queryEdit->toPlainText();
+    const QString text = query();
     int line = 1;
     int column = 1;
     for (int i = 0; i < position && i < text.size(); ++i) {
@@ -405,6 +425,12 @@ Result<datasource::QueryRequest> ExploreView::buildRequest() const
     const QString legend = m_legendEdit->text().trimmed();
     if (!legend.isEmpty())
         request.options.insert(QStringLiteral("legendFormat"), legend);
+    if (m_language == QueryLanguage::LogQL) {
+        request.options.insert(QStringLiteral("language"), QStringLiteral("logql"));
+        request.options.insert(QStringLiteral("limit"), m_logLimit);
+        const bool forward = m_logsView->model()->order() == logs::LogsModel::Order::OldestFirst;
+        request.options.insert(QStringLiteral("direction"), forward ? QStringLiteral("forward") : QStringLiteral("backward"));
+    }
     return request;
 }
 
@@ -416,11 +442,16 @@ void ExploreView::setTimeRange(const model::TimeRange &range)
 
 void ExploreView::setQuery(const QString &expr)
 {
-    m_queryEdit->setPlainText(expr);
+    if (m_language == QueryLanguage::LogQL && m_logqlEdit)
+        m_logqlEdit->setPlainText(expr);
+    else
+        m_queryEdit->setPlainText(expr);
 }
 
 QString ExploreView::query() const
 {
+    if (m_language == QueryLanguage::LogQL && m_logqlEdit)
+        return m_logqlEdit->toPlainText();
     return m_queryEdit->toPlainText();
 }
 
@@ -450,7 +481,7 @@ void ExploreView::setStatus(const QString &text, bool error)
 
 bool ExploreView::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_queryEdit && event->type() == QEvent::KeyPress) {
+    if ((watched == m_queryEdit || (m_logqlEdit && watched == m_logqlEdit)) && event->type() == QEvent::KeyPress) {
         auto *key = static_cast<QKeyEvent *>(event);
         const bool enter = key->key() == Qt::Key_Return || key->key() == Qt::Key_Enter;
         if (enter && (key->modifiers() & (Qt::ShiftModifier | Qt::ControlModifier))) {
@@ -559,9 +590,14 @@ void ExploreView::showResult(int jobId, const Result<model::Frames> &result, mod
             setStatus(tr("Error: %1%2").arg(where, e.message), true);
             // Point at the spot in the editor when the error has a position.
             if (e.column > 0) {
-                const QTextBlock block = m_queryEdit->document()->findBlockByNumber(std::max(0, e.line - 1));
-                m_queryEdit->setErrorAt(block.position() + std::min(e.column - 1, std::max(0, block.length() - 2)),
-                                        e.message);
+                QPlainTextEdit *edit = m_language == QueryLanguage::LogQL ? static_cast<QPlainTextEdit *>(m_logqlEdit)
+                                                                          : m_queryEdit;
+                const QTextBlock block = edit->document()->findBlockByNumber(std::max(0, e.line - 1));
+                const int pos = block.position() + std::min(e.column - 1, std::max(0, block.length() - 2));
+                if (m_language == QueryLanguage::LogQL)
+                    m_logqlEdit->setErrorAt(pos, e.message);
+                else
+                    m_queryEdit->setErrorAt(pos, e.message);
             }
         }
         emit queryFinished(jobId, false);
@@ -569,6 +605,19 @@ void ExploreView::showResult(int jobId, const Result<model::Frames> &result, mod
     }
 
     const model::Frames &frames = *result;
+    const bool logsResult = std::any_of(frames.begin(), frames.end(),
+                                        [](const model::Frame &f) { return f.kind() == model::FrameKind::Logs; });
+    if (m_language == QueryLanguage::LogQL && (logsResult || frames.isEmpty())) {
+        showLogsResult(frames, from, to);
+        qsizetype lines = m_logsView->model()->totalLines();
+        setStatus(tr("%n log line(s)", nullptr, int(lines)) + tr(" in %1 ms").arg(elapsedMs)
+                      + (lines >= m_logLimit ? tr(" (limit reached: \"Load more\" fetches the next page)") : QString()),
+                  false);
+        emit queryFinished(jobId, true);
+        return;
+    }
+    m_splitter->show();
+    m_logsView->hide();
     // Instant results sit at the range's end: leave room so they are not clipped.
     const bool instant = m_queryType == QueryType::Instant;
     m_plot->setTimeRange(from, instant ? to + std::max<model::TimestampMs>((to - from) / 40, 1000) : to);
@@ -597,6 +646,298 @@ void ExploreView::showResult(int jobId, const Result<model::Frames> &result, mod
         text += QStringLiteral("  -  ") + notices.join(QStringLiteral("; "));
     setStatus(text, false);
     emit queryFinished(jobId, true);
+}
+
+// ------------------------------------------------------------- logs (LogQL)
+
+void ExploreView::setupLogs()
+{
+    auto *top = qobject_cast<QVBoxLayout *>(layout());
+    m_languageCombo = new QComboBox(this);
+    m_languageCombo->setObjectName(QStringLiteral("languageCombo"));
+    m_languageCombo->addItem(QStringLiteral("PromQL"));
+    m_languageCombo->addItem(QStringLiteral("LogQL"));
+    m_languageCombo->setToolTip(tr("Query language of this row: PromQL for metrics, LogQL for logs"));
+    if (auto *bar = top ? qobject_cast<QHBoxLayout *>(top->itemAt(0)->layout()) : nullptr)
+        bar->insertWidget(bar->indexOf(m_queryTypeCombo) + 1, m_languageCombo);
+
+    m_logqlEdit = new logs::LogqlEditor(this);
+    m_logqlEdit->setObjectName(QStringLiteral("logqlEdit"));
+    m_logqlEdit->setFont(m_queryEdit->font());
+    m_logqlEdit->setFixedHeight(m_queryEdit->maximumHeight());
+    m_logqlEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_logqlEdit->installEventFilter(this);
+    m_logqlEdit->hide();
+    if (top)
+        top->insertWidget(top->indexOf(m_queryEdit) + 1, m_logqlEdit);
+
+    m_logsView = new logs::LogsView(m_bodySplitter);
+    m_logsView->setObjectName(QStringLiteral("logsView"));
+    m_bodySplitter->insertWidget(1, m_logsView);
+    m_bodySplitter->setStretchFactor(1, 4);
+    m_logsView->hide();
+
+    m_tailTimer = new QTimer(this);
+    m_tailTimer->setInterval(1000);
+    connect(m_tailTimer, &QTimer::timeout, this, &ExploreView::pollTail);
+
+    connect(m_languageCombo, &QComboBox::currentIndexChanged, this, [this](int i) {
+        setQueryLanguage(i == 1 ? QueryLanguage::LogQL : QueryLanguage::PromQL);
+    });
+    connect(m_logqlEdit, &logs::LogqlEditor::completionDataWanted, this, &ExploreView::fetchCompletionData);
+    connect(m_logqlEdit, &logs::LogqlEditor::labelValuesWanted, this, &ExploreView::fetchLabelValues);
+    connect(m_logqlEdit, &logs::LogqlEditor::parseErrorChanged, this, &ExploreView::onParseError);
+    connect(m_logsView, &logs::LogsView::traceLinkActivated, this, &ExploreView::traceLinkActivated);
+    connect(m_logsView, &logs::LogsView::timeRangeSelected, this, &ExploreView::timeRangeSelected);
+    connect(m_logsView, &logs::LogsView::scopedFilterRequested, this,
+            [this](const QString &label, const QString &value, bool include, logs::FilterScope scope) {
+                setQuery(logs::LogqlQueryRewriter::addLabelFilter(query(), label, value, include,
+                                                                   scope == logs::FilterScope::Stream));
+                runQuery();
+            });
+    connect(m_logsView, &logs::LogsView::loadMoreRequested, this, &ExploreView::loadMoreLogs);
+    connect(m_logsView, &logs::LogsView::contextRequested, this, &ExploreView::showLogContext);
+    connect(m_logsView, &logs::LogsView::liveTailToggled, this, [this](bool live) {
+        if (!live) {
+            m_tailTimer->stop();
+            return;
+        }
+        // Follow from the newest line shown (or from now), oldest first
+        // would scroll away from new lines, so the tail shows newest on top.
+        const std::int64_t newest = m_logsView->model()->newestNs();
+        m_tailFromMs = newest > 0 ? newest / 1'000'000 + 1 : model::nowMs() - 10'000;
+        m_tailRate = 0;
+        m_tailClock.start();
+        m_logsView->model()->setMaxLines(100'000);
+        m_tailTimer->start();
+        pollTail();
+    });
+}
+
+void ExploreView::setQueryLanguage(QueryLanguage language)
+{
+    if (language == m_language)
+        return;
+    // Each language keeps its own text, so switching back restores it.
+    m_language = language;
+    const bool logql = language == QueryLanguage::LogQL;
+    m_queryEdit->setVisible(!logql);
+    m_logqlEdit->setVisible(logql);
+    if (m_languageCombo->currentIndex() != (logql ? 1 : 0))
+        m_languageCombo->setCurrentIndex(logql ? 1 : 0);
+    m_parseError->hide();
+    if (!logql) {
+        m_logsView->setLive(false);
+        m_tailTimer->stop();
+        m_logsView->hide();
+        m_splitter->show();
+    }
+}
+
+bool ExploreView::isShowingLogs() const
+{
+    return m_logsView && !m_logsView->isHidden();
+}
+
+void ExploreView::showLogsResult(const model::Frames &frames, model::TimestampMs from, model::TimestampMs to)
+{
+    m_splitter->hide();
+    m_logsView->show();
+    m_logsView->setTimeRange(from, to);
+    m_logsView->setTimeZone(m_zone);
+    m_logsView->setQuery(query());
+    m_logsView->setFrames(frames);
+    m_logsView->setCanLoadMore(m_logsView->model()->totalLines() >= m_logLimit);
+    m_logsView->setMessage(frames.isEmpty() || m_logsView->model()->totalLines() == 0
+                               ? tr("No logs: the query matched no lines in this time range.")
+                               : QString());
+    m_model->clear();
+    m_plot->clear();
+    m_lastSeriesCount = 0;
+    if (m_logsView->model()->totalLines() > 0)
+        runVolumeQuery(query().trimmed(), from, to);
+}
+
+void ExploreView::runVolumeQuery(const QString &expr, model::TimestampMs from, model::TimestampMs to)
+{
+    const DatasourceEntry *entry = currentEntry();
+    if (!entry || !entry->datasource)
+        return;
+    // The volume of every matching line, not only the page loaded, in about
+    // a hundred bars (Grafana's "logs volume" query).
+    const std::int64_t stepMs = std::max<std::int64_t>(1000, (to - from) / 100 / 1000 * 1000);
+    datasource::QueryRequest request;
+    request.expr = QStringLiteral("sum by (level) (count_over_time(%1 [%2s]))").arg(expr).arg(stepMs / 1000);
+    request.from = from;
+    request.to = to;
+    request.stepMs = stepMs;
+    request.options.insert(QStringLiteral("language"), QStringLiteral("logql"));
+    const int job = ++m_volumeJob;
+    auto ds = entry->datasource;
+    const CancelToken token = m_cancel;
+    QtConcurrent::run([ds, request, token] { return ds->query(request, token); })
+        .then(this, [this, job](const Result<model::Frames> &result) {
+            if (job != m_volumeJob || !result || result->isEmpty())
+                return; // the lines' own counts stay
+            const bool series = std::all_of(result->begin(), result->end(), [](const model::Frame &f) {
+                return f.kind() == model::FrameKind::TimeSeries;
+            });
+            if (series)
+                m_logsView->setVolumeFrames(*result);
+        });
+}
+
+datasource::QueryRequest ExploreView::logsRequest(model::TimestampMs from, model::TimestampMs to, bool forward) const
+{
+    datasource::QueryRequest request;
+    request.expr = query().trimmed();
+    request.from = from;
+    request.to = to;
+    request.options.insert(QStringLiteral("language"), QStringLiteral("logql"));
+    request.options.insert(QStringLiteral("limit"), m_logLimit);
+    request.options.insert(QStringLiteral("direction"), forward ? QStringLiteral("forward") : QStringLiteral("backward"));
+    return request;
+}
+
+void ExploreView::loadMoreLogs(std::int64_t beforeNs, std::int64_t afterNs)
+{
+    const DatasourceEntry *entry = currentEntry();
+    if (!entry || !entry->datasource)
+        return;
+    const model::TimestampMs now = model::nowMs();
+    const model::TimestampMs from = m_range.fromMs(now), to = m_range.toMs(now);
+    // The next page in the direction of travel; the range end is exclusive,
+    // so the boundary millisecond is not fetched twice.
+    const bool forward = beforeNs == 0;
+    const auto request = forward ? logsRequest(afterNs / 1'000'000 + 1, to, true)
+                                 : logsRequest(from, beforeNs / 1'000'000, false);
+    const int job = ++m_moreJob;
+    auto ds = entry->datasource;
+    const CancelToken token = m_cancel;
+    setStatus(tr("Loading more lines..."), false);
+    QtConcurrent::run([ds, request, token] { return ds->query(request, token); })
+        .then(this, [this, job](const Result<model::Frames> &result) {
+            if (job != m_moreJob)
+                return;
+            if (!result) {
+                setStatus(tr("Error: %1").arg(result.error().message), true);
+                return;
+            }
+            const qsizetype added = m_logsView->appendFrames(*result);
+            m_logsView->setCanLoadMore(added >= m_logLimit);
+            setStatus(tr("%n more line(s) loaded", nullptr, int(added))
+                          + tr("; %n in total", nullptr, int(m_logsView->model()->totalLines())),
+                      false);
+            emit logsAppended(added);
+        });
+}
+
+void ExploreView::showLogContext(const logs::LogLine &line)
+{
+    const DatasourceEntry *entry = currentEntry();
+    if (!entry || !entry->datasource)
+        return;
+    // The stream alone: parsed fields and metadata are not stream labels.
+    QList<model::Label> stream;
+    for (const auto &l : line.labels)
+        if (!line.parsed.has(l.name) && !line.metadata.has(l.name))
+            stream.append(l);
+    const QString selector = logs::LogqlQueryRewriter::selectorFor(model::Labels(stream));
+    const model::TimestampMs at = line.timeNs / 1'000'000;
+    datasource::QueryRequest before, after;
+    before.expr = after.expr = selector;
+    before.from = at - 24LL * 3600 * 1000;
+    before.to = at + 1;
+    after.from = at + 1;
+    after.to = at + 24LL * 3600 * 1000;
+    for (auto *r : {&before, &after}) {
+        r->options.insert(QStringLiteral("language"), QStringLiteral("logql"));
+        r->options.insert(QStringLiteral("limit"), 20);
+    }
+    before.options.insert(QStringLiteral("direction"), QStringLiteral("backward"));
+    after.options.insert(QStringLiteral("direction"), QStringLiteral("forward"));
+    auto ds = entry->datasource;
+    const CancelToken token = m_cancel;
+    const std::int64_t targetNs = line.timeNs;
+    const QString targetLine = line.line;
+    QtConcurrent::run([ds, before, after, token]() -> Result<model::Frames> {
+        auto a = ds->query(before, token);
+        if (!a)
+            return a;
+        auto b = ds->query(after, token);
+        if (!b)
+            return b;
+        model::Frames all = *a;
+        all.append(*b);
+        return all;
+    }).then(this, [this, selector, targetNs, targetLine](const Result<model::Frames> &result) {
+        if (!result) {
+            setStatus(tr("Context: %1").arg(result.error().message), true);
+            return;
+        }
+        auto *dialog = new QDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Context of the line in %1").arg(selector));
+        auto *lay = new QVBoxLayout(dialog);
+        auto *view = new logs::LogsView(dialog);
+        view->setObjectName(QStringLiteral("logContextView"));
+        view->setOrder(logs::LogsModel::Order::OldestFirst);
+        view->setTimeZone(m_zone);
+        view->setFrames(*result);
+        view->loadMoreButton()->hide();
+        connect(view, &logs::LogsView::traceLinkActivated, this, &ExploreView::traceLinkActivated);
+        lay->addWidget(view);
+        auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+        connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+        lay->addWidget(buttons);
+        dialog->resize(1000, 600);
+        dialog->show();
+        // Put the line itself in the middle, selected.
+        for (int r = 0; r < view->model()->rowCount(); ++r) {
+            if (view->model()->timeNsAt(r) == targetNs && view->model()->lineAt(r) == targetLine) {
+                const QModelIndex idx = view->model()->index(r);
+                view->listView()->setCurrentIndex(idx);
+                view->listView()->scrollTo(idx, QAbstractItemView::PositionAtCenter);
+                break;
+            }
+        }
+    });
+}
+
+void ExploreView::pollTail()
+{
+    if (m_tailBusy || !m_logsView->isLive() || m_logsView->isPaused())
+        return;
+    const DatasourceEntry *entry = currentEntry();
+    if (!entry || !entry->datasource)
+        return;
+    // Datasources without a tail are polled with a moving start: each poll
+    // asks for the lines after the newest one seen.
+    const model::TimestampMs now = model::nowMs();
+    const auto request = logsRequest(m_tailFromMs, now + 1, true);
+    m_tailBusy = true;
+    auto ds = entry->datasource;
+    const CancelToken token = m_cancel;
+    QtConcurrent::run([ds, request, token] { return ds->query(request, token); })
+        .then(this, [this](const Result<model::Frames> &result) {
+            m_tailBusy = false;
+            if (!m_logsView->isLive())
+                return;
+            const double secs = std::max(0.001, double(m_tailClock.restart()) / 1000.0);
+            if (!result) {
+                setStatus(tr("Live tail: %1").arg(result.error().message), true);
+                return;
+            }
+            const qsizetype added = m_logsView->appendFrames(*result);
+            const std::int64_t newest = m_logsView->model()->newestNs();
+            if (newest > 0)
+                m_tailFromMs = std::max(m_tailFromMs, newest / 1'000'000 + 1);
+            // Smoothed over a few polls so the figure does not jump.
+            m_tailRate = m_tailRate == 0 ? double(added) / secs : 0.7 * m_tailRate + 0.3 * double(added) / secs;
+            m_logsView->setTailRate(m_tailRate);
+            setStatus(tr("Live: %n line(s) shown", nullptr, int(m_logsView->model()->totalLines())), false);
+            emit logsAppended(added);
+        });
 }
 
 } // namespace spyglass::gui::explore

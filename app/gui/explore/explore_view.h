@@ -21,10 +21,17 @@ class QPushButton;
 class QSplitter;
 class QTableView;
 class QToolButton;
+class QTimer;
 
 namespace spyglass::gui::widgets {
 class TimeSeriesPlot;
 enum class DrawStyle;
+}
+
+namespace spyglass::gui::logs {
+class LogsView;
+class LogqlEditor;
+struct LogLine;
 }
 
 namespace spyglass::gui::explore {
@@ -52,6 +59,9 @@ class ExploreView : public QWidget
     Q_OBJECT
 public:
     enum class QueryType { Range, Instant };
+    // PromQL shows a graph and a table; LogQL shows the logs view (volume
+    // histogram above the lines) for log queries and the graph for metric ones.
+    enum class QueryLanguage { PromQL, LogQL };
 
     explicit ExploreView(QWidget *parent = nullptr);
     ~ExploreView() override;
@@ -65,6 +75,11 @@ public:
     void setQuery(const QString &expr);
     QString query() const;
     void setQueryType(QueryType type);
+    void setQueryLanguage(QueryLanguage language);
+    QueryLanguage queryLanguage() const { return m_language; }
+    // Lines per LogQL log query (and per "load more" page).
+    void setLogLimit(int limit) { m_logLimit = limit; }
+    int logLimit() const { return m_logLimit; }
     QueryType queryType() const { return m_queryType; }
     // Zone of the graph's time axis and the table's times (local by default).
     void setTimeZone(const QTimeZone &zone);
@@ -117,6 +132,11 @@ public:
     widgets::TimeSeriesPlot *plot() const { return m_plot; }
     QTableView *table() const { return m_table; }
     FramesTableModel *tableModel() const { return m_model; }
+    QComboBox *languageCombo() const { return m_languageCombo; }
+    logs::LogqlEditor *logqlEdit() const { return m_logqlEdit; }
+    logs::LogsView *logsView() const { return m_logsView; }
+    // True when the last result was shown in the logs view.
+    bool isShowingLogs() const;
 
 public slots:
     void runQuery();
@@ -134,6 +154,10 @@ signals:
     // setTimeRange / setTimeZone were called (the workspace mirrors them).
     void timeRangeApplied(const model::TimeRange &range);
     void timeZoneApplied(const QTimeZone &zone);
+    // A trace-id link in a log line was clicked (hex id).
+    void traceLinkActivated(const QString &traceId);
+    // A "load more" page or a live-tail poll was shown.
+    void logsAppended(qsizetype lines);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -148,6 +172,13 @@ private:
     void fetchLabelValues(const QString &label);
     void onParseError(const QString &message, int position);
     const DatasourceEntry *currentEntry() const;
+    void setupLogs();
+    void showLogsResult(const model::Frames &frames, model::TimestampMs from, model::TimestampMs to);
+    void runVolumeQuery(const QString &expr, model::TimestampMs from, model::TimestampMs to);
+    void loadMoreLogs(std::int64_t beforeNs, std::int64_t afterNs);
+    void showLogContext(const logs::LogLine &line);
+    void pollTail();
+    datasource::QueryRequest logsRequest(model::TimestampMs from, model::TimestampMs to, bool forward) const;
 
     QList<DatasourceEntry> m_datasources;
     model::TimeRange m_range;
@@ -183,6 +214,19 @@ private:
     bool m_running = false;
     CancelToken m_cancel;
     int m_lastSeriesCount = 0;
+
+    QueryLanguage m_language = QueryLanguage::PromQL;
+    QComboBox *m_languageCombo = nullptr;
+    logs::LogqlEditor *m_logqlEdit = nullptr;
+    logs::LogsView *m_logsView = nullptr;
+    int m_logLimit = 1000;
+    int m_volumeJob = 0;
+    int m_moreJob = 0;
+    QTimer *m_tailTimer = nullptr;
+    bool m_tailBusy = false;
+    model::TimestampMs m_tailFromMs = 0;
+    QElapsedTimer m_tailClock;
+    double m_tailRate = 0;
 };
 
 } // namespace spyglass::gui::explore

@@ -1,4 +1,6 @@
 #include "app/gui/flamegraph/flame_graph_page.h"
+#include "app/gui/flamegraph/profile_range_diff_panel.h"
+#include "core/formats/pprof_writer.h"
 
 #include "app/gui/flamegraph/top_table_model.h"
 #include "core/formats/folded_reader.h"
@@ -188,6 +190,7 @@ FlameGraphPage::FlameGraphPage(QWidget *parent)
     m_diffLegend->setContentsMargins(8, 4, 8, 4);
     m_diffLegend->setTextFormat(Qt::RichText);
     auto *diffPane = new QWidget(this);
+    m_diffPane = diffPane;
     auto *diffLayout = new QVBoxLayout(diffPane);
     diffLayout->setContentsMargins(0, 0, 0, 0);
     diffLayout->addWidget(m_diffLegend);
@@ -271,7 +274,8 @@ void FlameGraphPage::setProfiles(const QList<model::Profile> &profiles, const QS
     m_request.focusFunction.clear();
     m_request.hiddenFunctions.clear();
     m_request.sandwichFunction.clear();
-    m_tabs->setTabEnabled(DiffTab, false);
+    // With a store the Diff tab stays: it also picks time ranges to compare.
+    m_tabs->setTabEnabled(DiffTab, m_rangeDiff != nullptr);
     m_diffPalette->hide();
     const int index = preferredProfileIndex(profiles);
     m_profileType->setCurrentIndex(index);
@@ -622,7 +626,40 @@ void FlameGraphPage::showExportMenu()
         if (!path.isEmpty() && !exportFolded(path))
             setStatusText(tr("Could not write %1").arg(path));
     });
+    menu.addAction(tr("Profile as pprof..."), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export pprof"), QString(),
+                                                          tr("pprof (*.pb.gz *.pprof)"));
+        if (!path.isEmpty() && !exportPprof(path))
+            setStatusText(tr("Could not write %1").arg(path));
+    });
     menu.exec(QCursor::pos());
+}
+
+bool FlameGraphPage::exportPprof(const QString &path)
+{
+    if (!m_request.profile)
+        return false;
+    const Result<void> written = formats::PprofWriter::writeFile(*m_request.profile, path);
+    if (!written)
+        setStatusText(written.error().toString());
+    return written.has_value();
+}
+
+void FlameGraphPage::setStorage(store::Storage *storage)
+{
+    if (m_rangeDiff || !storage)
+        return;
+    m_rangeDiff = new ProfileRangeDiffPanel(storage, m_diffPane);
+    static_cast<QVBoxLayout *>(m_diffPane->layout())->insertWidget(0, m_rangeDiff);
+    m_tabs->setTabEnabled(DiffTab, true);
+    connect(m_rangeDiff, &ProfileRangeDiffPanel::diffReady, this,
+            [this](const model::Profile &a, const model::Profile &b, const QString &title) {
+                setDiffProfiles(a, b, title);
+            });
+    connect(m_tabs, &QTabWidget::currentChanged, m_rangeDiff, [this](int tab) {
+        if (tab == DiffTab && m_rangeDiff->seriesCombo()->count() == 0)
+            m_rangeDiff->reloadSeries();
+    });
 }
 
 bool FlameGraphPage::exportPng(const QString &path)

@@ -17,8 +17,13 @@ class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
 
+namespace spyglass::store {
+class Storage;
+}
+
 namespace spyglass::gui::flamegraph {
 
+class ProfileRangeDiffPanel;
 class TopTableModel;
 
 // The Profiles page: a flame graph with its top table, a sandwich view and a
@@ -86,6 +91,13 @@ public:
     bool exportPng(const QString &path);
     bool exportSvg(const QString &path);
     bool exportFolded(const QString &path);
+    // The shown profile as gzip'd pprof (readable by `go tool pprof`, Pyroscope, this program).
+    bool exportPprof(const QString &path);
+
+    // With a store, the Diff tab also compares two time ranges of a stored
+    // series (ProfileRangeDiffPanel). `storage` must outlive the page.
+    void setStorage(store::Storage *storage);
+    ProfileRangeDiffPanel *rangeDiffPanel() const { return m_rangeDiff; }
 
 signals:
     // The latest job's trees are shown.
@@ -137,6 +149,8 @@ private:
     TopTableModel *m_regressionsModel;
     QSortFilterProxyModel *m_regressionsProxy;
     QLabel *m_status;
+    QWidget *m_diffPane = nullptr;
+    ProfileRangeDiffPanel *m_rangeDiff = nullptr;
 };
 
 } // namespace spyglass::gui::flamegraph

@@ -8,6 +8,8 @@
 #include <QSortFilterProxyModel>
 #include <QTimeZone>
 
+#include <algorithm>
+
 namespace spyglass::gui::traces {
 
 void TraceSummaryModel::setSummaries(QList<store::TraceSummary> summaries)
@@ -92,7 +94,7 @@ TraceSearchTable::TraceSearchTable(QWidget *parent)
     setSortingEnabled(true);
     sortByColumn(TraceSummaryModel::Start, Qt::DescendingOrder);
     setSelectionBehavior(QAbstractItemView::SelectRows);
-    setSelectionMode(QAbstractItemView::SingleSelection);
+    setSelectionMode(QAbstractItemView::ExtendedSelection); // two rows: compare
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setAlternatingRowColors(true);
     verticalHeader()->hide();
@@ -131,6 +133,26 @@ QByteArray TraceSearchTable::traceIdAt(int viewRow) const
 } // namespace spyglass::gui::traces
 
 namespace spyglass::gui::traces {
+
+QList<QByteArray> TraceSearchTable::selectedTraceIds() const
+{
+    QList<QByteArray> out;
+    for (const QModelIndex &i : selectionModel()->selectedRows())
+        out.push_back(traceIdAt(i.row()));
+    std::sort(out.begin(), out.end(), [this](const QByteArray &a, const QByteArray &b) {
+        // Compare in table order (A above B).
+        return rowOf(a) < rowOf(b);
+    });
+    return out;
+}
+
+int TraceSearchTable::rowOf(const QByteArray &traceId) const
+{
+    for (int r = 0; r < m_proxy->rowCount(); ++r)
+        if (traceIdAt(r) == traceId)
+            return r;
+    return -1;
+}
 
 bool TraceSearchTable::selectTrace(const QByteArray &traceId)
 {

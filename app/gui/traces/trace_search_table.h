@@ -44,6 +44,9 @@ public:
     QByteArray traceIdAt(int viewRow) const;
     // Makes the row of a trace current (the one the viewer shows); false when not listed.
     bool selectTrace(const QByteArray &traceId);
+    // Selected rows' trace ids, in table order.
+    QList<QByteArray> selectedTraceIds() const;
+    int rowOf(const QByteArray &traceId) const; // -1 when not listed
 
 signals:
     void traceActivated(const QByteArray &traceId);

@@ -1,12 +1,20 @@
 #include "app/gui/traces/trace_viewer.h"
 
+#include "app/gui/flamegraph/flame_graph_page.h"
+#include "app/gui/traces/service_graph_view.h"
 #include "app/gui/traces/span_detail_panel.h"
+#include "app/gui/traces/span_stats_model.h"
 #include "app/gui/traces/trace_minimap.h"
 #include "app/gui/traces/trace_waterfall_view.h"
 
 #include <QCheckBox>
 #include <QDateTime>
 #include <QHBoxLayout>
+#include <QHeaderView>
+#include <QScrollArea>
+#include <QSortFilterProxyModel>
+#include <QTabWidget>
+#include <QTableView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -29,7 +37,13 @@ TraceViewer::TraceViewer(QWidget *parent)
       m_minimap(new TraceMinimap(this)),
       m_waterfall(new TraceWaterfallView(this)),
       m_details(new SpanDetailPanel(this)),
-      m_splitter(new QSplitter(Qt::Horizontal, this))
+      m_splitter(new QSplitter(Qt::Horizontal, this)),
+      m_logsButton(new QPushButton(tr("Logs for this span"), this)),
+      m_metricsButton(new QPushButton(tr("Metrics for this service"), this)),
+      m_tabs(new QTabWidget(this)),
+      m_statsModel(new SpanStatsModel(this)),
+      m_statsTable(new QTableView(this)),
+      m_serviceGraph(new ServiceGraphView(this))
 {
     m_header->setTextFormat(Qt::RichText);
     m_header->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -58,19 +72,74 @@ TraceViewer::TraceViewer(QWidget *parent)
     bar->addWidget(expand);
     bar->addWidget(resetZoom);
 
+    m_logsButton->setToolTip(tr("Open the logs of the span's service around the span, filtered by the trace id"));
+    m_metricsButton->setToolTip(tr("Open the request rate of the span's service (traces_spanmetrics_calls_total)"));
+    m_logsButton->setEnabled(false);
+    m_metricsButton->setEnabled(false);
+    auto *detailBox = new QWidget(this);
+    auto *detailLayout = new QVBoxLayout(detailBox);
+    detailLayout->setContentsMargins(0, 0, 0, 0);
+    detailLayout->setSpacing(2);
+    auto *jumps = new QHBoxLayout;
+    jumps->addWidget(m_logsButton);
+    jumps->addWidget(m_metricsButton);
+    detailLayout->addLayout(jumps);
+    detailLayout->addWidget(m_details, 1);
+
     m_splitter->addWidget(m_waterfall);
-    m_splitter->addWidget(m_details);
+    m_splitter->addWidget(detailBox);
     m_splitter->setStretchFactor(0, 3);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setSizes({900, 340});
+
+    auto *waterfallTab = new QWidget(this);
+    auto *wl = new QVBoxLayout(waterfallTab);
+    wl->setContentsMargins(0, 4, 0, 0);
+    wl->setSpacing(4);
+    wl->addLayout(bar);
+    wl->addWidget(m_minimap);
+    wl->addWidget(m_splitter, 1);
+
+    auto *proxy = new QSortFilterProxyModel(this);
+    proxy->setSourceModel(m_statsModel);
+    proxy->setSortRole(SpanStatsModel::kSortRole);
+    m_statsTable->setModel(proxy);
+    m_statsTable->setSortingEnabled(true);
+    m_statsTable->sortByColumn(SpanStatsModel::Self, Qt::DescendingOrder);
+    m_statsTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_statsTable->verticalHeader()->hide();
+    m_statsTable->horizontalHeader()->setStretchLastSection(false);
+    m_statsTable->setAlternatingRowColors(true);
+    auto *graphScroll = new QScrollArea(this);
+    graphScroll->setWidget(m_serviceGraph);
+    graphScroll->setWidgetResizable(true);
+
+    m_tabs->addTab(waterfallTab, tr("Waterfall"));
+    m_tabs->addTab(m_statsTable, tr("Span statistics"));
+    m_tabs->addTab(graphScroll, tr("Service graph"));
+    m_tabs->addTab(new QWidget(this), tr("Flame graph"));
+    m_tabs->setDocumentMode(true);
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(6, 6, 6, 6);
     layout->setSpacing(4);
     layout->addWidget(m_header);
-    layout->addLayout(bar);
-    layout->addWidget(m_minimap);
-    layout->addWidget(m_splitter, 1);
+    layout->addWidget(m_tabs, 1);
+
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int tab) {
+        if (tab == FlameGraphTab)
+            showFlameTab();
+    });
+    connect(m_logsButton, &QPushButton::clicked, this, [this] {
+        const SignalJump j = logsJump();
+        if (!j.query.isEmpty())
+            emit logsRequested(j.query, j.from, j.to);
+    });
+    connect(m_metricsButton, &QPushButton::clicked, this, [this] {
+        const SignalJump j = metricsJump();
+        if (!j.query.isEmpty())
+            emit metricsRequested(j.query, j.from, j.to);
+    });
 
     connect(m_search, &QLineEdit::textChanged, this, &TraceViewer::search);
     connect(m_search, &QLineEdit::returnPressed, m_waterfall, &TraceWaterfallView::nextMatch);
@@ -82,6 +151,8 @@ TraceViewer::TraceViewer(QWidget *parent)
     connect(resetZoom, &QPushButton::clicked, m_waterfall, &TraceWaterfallView::resetZoom);
     connect(m_waterfall, &TraceWaterfallView::selectionChanged, this, [this](int node) {
         m_details->showSpan(m_model.get(), node);
+        m_logsButton->setEnabled(node >= 0);
+        m_metricsButton->setEnabled(node >= 0);
         updateMatchLabel();
     });
     connect(m_waterfall, &TraceWaterfallView::windowChanged, m_minimap, &TraceMinimap::setWindow);
@@ -128,7 +199,81 @@ void TraceViewer::setModel(std::shared_ptr<TraceRowModel> model)
         search(m_search->text());
     updateHeader();
     updateMatchLabel();
+    startAnalysis();
     emit modelReady();
+}
+
+void TraceViewer::startAnalysis()
+{
+    const int id = ++m_analysisJob;
+    m_analysisReady = false;
+    m_flameStale = true;
+    struct Analysis
+    {
+        QList<SpanStatRow> stats;
+        ServiceGraph graph;
+        std::shared_ptr<const model::Profile> profile;
+        std::int64_t duration = 0;
+    };
+    std::shared_ptr<const TraceRowModel> model = m_model;
+    QtConcurrent::run([model] {
+        auto out = std::make_shared<Analysis>();
+        if (model && !model->isEmpty()) {
+            out->stats = spanStatistics(*model);
+            out->graph = traceServiceGraph(*model);
+            out->profile = std::make_shared<const model::Profile>(traceAsProfile(*model));
+            out->duration = model->duration();
+        }
+        return out;
+    }).then(this, [this, id](std::shared_ptr<Analysis> a) {
+        if (id != m_analysisJob)
+            return;
+        m_statsModel->setRows(std::move(a->stats), a->duration);
+        m_statsTable->resizeColumnsToContents();
+        m_serviceGraph->setGraph(std::move(a->graph));
+        m_profile = std::move(a->profile);
+        m_analysisReady = true;
+        if (m_tabs->currentIndex() == FlameGraphTab)
+            showFlameTab();
+        emit analysisFinished();
+    });
+}
+
+void TraceViewer::showFlameTab()
+{
+    if (!m_flame) {
+        m_flame = new flamegraph::FlameGraphPage(this);
+        const int current = m_tabs->currentIndex();
+        QWidget *placeholder = m_tabs->widget(FlameGraphTab);
+        m_tabs->blockSignals(true);
+        m_tabs->removeTab(FlameGraphTab);
+        m_tabs->insertTab(FlameGraphTab, m_flame, tr("Flame graph"));
+        m_tabs->setCurrentIndex(current);
+        m_tabs->blockSignals(false);
+        placeholder->deleteLater();
+    }
+    if (m_flameStale && m_profile && m_model) {
+        m_flameStale = false;
+        const model::Span &root = m_model->span(m_model->rootNode());
+        m_flame->setProfile(*m_profile, tr("Trace %1: self time per call path (%2: %3)")
+                                            .arg(hexId(m_model->traceId()), root.serviceName, root.name));
+    }
+}
+
+SignalJump TraceViewer::logsJump() const
+{
+    const int n = m_waterfall->selectedNode();
+    if (!m_model || n < 0 || n >= m_model->nodeCount())
+        return {};
+    return logsForSpan(m_model->span(n));
+}
+
+SignalJump TraceViewer::metricsJump() const
+{
+    const int n = m_waterfall->selectedNode();
+    if (!m_model || n < 0 || n >= m_model->nodeCount())
+        return {};
+    return metricsForService(m_model->span(n).serviceName, m_model->start(), m_model->end());
 }
 
 void TraceViewer::search(const QString &text)

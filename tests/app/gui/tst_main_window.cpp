@@ -1,6 +1,7 @@
 #include "app/gui/datasources_view.h"
 #include "app/gui/explore/explore_view.h"
 #include "app/gui/main_window.h"
+#include "app/gui/lab/lab_view.h"
 #include "app/gui/placeholder_view.h"
 #include "app/gui/widgets/time_range_picker.h"
 #include "app/gui/workbench.h"
@@ -142,9 +143,9 @@ private slots:
         window.showPage(gui::MainWindow::Page::Lab);
         auto *stack = window.findChild<QStackedWidget *>();
         QVERIFY(stack);
-        auto *placeholder = qobject_cast<gui::PlaceholderView *>(stack->currentWidget());
-        QVERIFY(placeholder);
-        QVERIFY(placeholder->explanation().contains(QStringLiteral("coming"), Qt::CaseInsensitive));
+        auto *labView = qobject_cast<gui::lab::LabView *>(stack->currentWidget());
+        QVERIFY(labView);
+        QVERIFY(!labView->isRunning());
 
         window.showPage(gui::MainWindow::Page::Datasources);
         gui::DatasourcesView *ds = window.datasourcesView();

@@ -97,7 +97,12 @@ private slots:
         QVERIFY(model::isStaleNaN(s.samples[1].v));
         QCOMPARE(c->acceptedPoints, 2);
         QCOMPARE(c->rejectedPoints, 3);
-        QCOMPARE(c->ignoredExemplars, 1);
+        // The exemplar is kept with its series (exemplar storage).
+        QCOMPARE(c->ignoredExemplars, 0);
+        QCOMPARE(c->exemplars.size(), 1);
+        QCOMPARE(c->exemplars[0].series, s.labels);
+        QCOMPARE(c->exemplars[0].exemplar.value, 1.0);
+        QCOMPARE(c->exemplars[0].exemplar.t, 1000);
         QCOMPARE(c->problems.size(), 3);
 
         auto broken = RemoteWriteConverter::decode(QByteArray("\x0a\xff\xff", 3));

@@ -84,7 +84,7 @@ private slots:
         const PluginInfo *info = m_plugins.plugin(QStringLiteral("local"));
         QVERIFY(info);
         QVERIFY2(info->state == PluginInfo::State::Loaded, qPrintable(info->errorString));
-        QCOMPARE(info->kinds, Capabilities(Capability::Metrics));
+        QCOMPARE(info->kinds, Capabilities(Capability::Metrics | Capability::Logs | Capability::Traces | Capability::Profiles));
         QVERIFY(info->filePath.endsWith(QStringLiteral("/spyglass_local.so")));
 
         DatasourceSettings s;
@@ -94,7 +94,7 @@ private slots:
         auto ds = m_plugins.factory(QStringLiteral("local"))->create(s, DatasourceContext{m_storage.get()});
         QVERIFY2(ds.has_value(), errorText(ds).constData());
         m_ds = std::move(*ds);
-        QCOMPARE(m_ds->capabilities(), Capabilities(Capability::Metrics));
+        QCOMPARE(m_ds->capabilities(), info->kinds);
     }
 
     void createNeedsStorageAndValidSettings()

@@ -4,9 +4,16 @@
 #include "app/gui/traces/trace_viewer.h"
 #include "app/gui/traces/trace_waterfall_view.h"
 #include "app/gui/traces/traces_page.h"
+#include "app/gui/traces/service_graph_view.h"
+#include "app/gui/traces/span_stats_model.h"
+#include "app/gui/traces/trace_compare_view.h"
+#include "app/gui/traces/traceql_editor.h"
+#include "app/gui/flamegraph/flame_graph_page.h"
+#include "app/gui/flamegraph/flame_graph_view.h"
 #include "core/store/storage.h"
 
 #include "trace_fixtures.h"
+#include "trace_screenshots.h"
 
 #include <QApplication>
 #include <QDir>
@@ -15,8 +22,13 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QComboBox>
+#include <QScrollBar>
+#include <QLabel>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTreeWidget>
 
 using namespace spyglass;
 using namespace spyglass::gui::traces;
@@ -213,6 +225,226 @@ private slots:
         QCOMPARE(page.viewer()->model()->errorCount(), 1);
         page.openTrace(traceIdBytes(0x404));
         QVERIFY(QTest::qWaitFor([&] { return page.statusText().contains(QStringLiteral("not found")); }, 10'000));
+    }
+
+    void traceqlSearchCompletionAndErrors()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        auto storage = store::Storage::open(dir.path());
+        QVERIFY(storage);
+        QList<model::Span> spans = spansFromText(QStringLiteral("shop/GET_/ 0 100\n  db/select 10 20\n"), 1);
+        spans += spansFromText(QStringLiteral("auth/login 50 5\n"), 2);
+        spans += spansFromText(QStringLiteral("shop/GET_/cart 200 300\n  cache/get 210 5\n  db/update 220 50 error\n"), 3);
+        QVERIFY((*storage)->traces().append(spans));
+
+        TracesPage page(storage->get());
+        QSignalSpy searched(&page, &TracesPage::searchFinished);
+        page.traceqlEditor()->setQuery(QStringLiteral("{ resource.service.name = \"db\" && status = error }"));
+        page.searchStore();
+        QVERIFY(QTest::qWaitFor([&] { return searched.size() == 1; }, 10'000));
+        QCOMPARE(searched.first().at(0).toBool(), true);
+        QCOMPARE(page.results()->model()->rowCount(), 1);
+        QCOMPARE(page.results()->traceIdAt(0), traceIdBytes(3));
+        QVERIFY(page.statusText().contains(QStringLiteral("inspected")));
+
+        // Structural: a db span below a shop span (traces 1 and 3).
+        page.traceqlEditor()->setQuery(QStringLiteral("{ resource.service.name = \"shop\" } >> { resource.service.name = \"db\" }"));
+        page.searchStore();
+        QVERIFY(QTest::qWaitFor([&] { return searched.size() == 2; }, 10'000));
+        QCOMPARE(page.results()->model()->rowCount(), 2);
+
+        // A parse error: no results, the message with its column under the editor.
+        page.traceqlEditor()->setQuery(QStringLiteral("{ duration > }"));
+        page.searchStore();
+        QVERIFY(QTest::qWaitFor([&] { return searched.size() == 3; }, 10'000));
+        QCOMPARE(searched.last().at(0).toBool(), false);
+        QVERIFY(page.traceqlError()->text().startsWith(QStringLiteral("column 14:")));
+
+        // Completion data comes from the store, off the GUI thread.
+        emit page.traceqlEditor()->attributeNamesWanted();
+        QVERIFY(QTest::qWaitFor([&] { return page.traceqlEditor()->hasAttributeNames(); }, 10'000));
+        const QStringList names = page.traceqlEditor()->candidates(
+            traceqlContextAt(QStringLiteral("{ resource.se"), 13));
+        QVERIFY2(names.contains(QStringLiteral("resource.service.name")), qPrintable(names.join(u',')));
+        emit page.traceqlEditor()->attributeValuesWanted(QStringLiteral("resource.service.name"));
+        TraceqlCompletionContext ctx = traceqlContextAt(QStringLiteral("{ resource.service.name = \""), 27);
+        QVERIFY(QTest::qWaitFor([&] { return page.traceqlEditor()->candidates(ctx).size() == 4; }, 10'000));
+        QVERIFY(page.traceqlEditor()->candidates(ctx).contains(QStringLiteral("cache")));
+        emit page.traceqlEditor()->attributeValuesWanted(QStringLiteral("name"));
+        ctx = traceqlContextAt(QStringLiteral("{ name = \"up"), 12);
+        QVERIFY(QTest::qWaitFor([&] { return page.traceqlEditor()->candidates(ctx) == QStringList{QStringLiteral("update")}; }, 10'000));
+    }
+
+    void comparesTwoTracesAndDrawsTheServiceGraph()
+    {
+        QTemporaryDir dir;
+        auto storage = store::Storage::open(dir.path());
+        QVERIFY(storage);
+        QList<model::Span> spans = spansFromText(QStringLiteral("shop/GET_/ 0 100\n  db/select 10 20\n"), 1);
+        spans += spansFromText(QStringLiteral("shop/GET_/ 200 300\n  db/select 210 5\n  db/select 220 50 error\n"
+                                              "  cache/get 280 10\n"), 3);
+        QVERIFY((*storage)->traces().append(spans));
+        TracesPage page(storage->get());
+        page.resize(1200, 800);
+        QSignalSpy searched(&page, &TracesPage::searchFinished);
+        page.searchStore();
+        QVERIFY(QTest::qWaitFor([&] { return searched.size() == 1; }, 10'000));
+        QCOMPARE(page.results()->model()->rowCount(), 2);
+
+        // Compare needs exactly two selected rows.
+        QSignalSpy compared(&page, &TracesPage::comparisonShown);
+        page.results()->clearSelection();
+        page.compareSelected();
+        QCOMPARE(compared.size(), 1);
+        QCOMPARE(compared.first().at(0).toBool(), false);
+        page.results()->selectAll();
+        QCOMPARE(page.results()->selectedTraceIds(), QList<QByteArray>({traceIdBytes(3), traceIdBytes(1)}));
+        QSignalSpy ready(page.compareView(), &TraceCompareView::comparisonReady);
+        page.compareTraces(traceIdBytes(1), traceIdBytes(3));
+        QVERIFY(QTest::qWaitFor([&] { return ready.size() == 1; }, 10'000));
+        QCOMPARE(page.tabs()->currentIndex(), int(TracesPage::CompareTab));
+        const TraceComparison &c = page.compareView()->comparison();
+        QCOMPARE(c.nodes.size(), 3);
+        QCOMPARE(c.onlyA, 0);
+        QCOMPARE(c.onlyB, 1); // cache/get
+        QCOMPARE(c.countChanged, 1); // db/select 1 -> 2
+        QTreeWidgetItem *root = page.compareView()->tree()->topLevelItem(0);
+        QCOMPARE(root->text(TraceCompareView::SpanColumn), QStringLiteral("shop: GET /"));
+        QCOMPARE(root->child(0)->text(TraceCompareView::Delta), QStringLiteral("+1"));
+        QCOMPARE(root->child(1)->background(0).color(),
+                 TraceCompareView::presenceColor(TraceComparison::Presence::OnlyB, false));
+        QVERIFY(page.compareView()->summaryText().contains(QStringLiteral("only in B: <b>1</b>")));
+
+        // Service graph of everything stored.
+        QSignalSpy mapped(&page, &TracesPage::serviceMapReady);
+        page.serviceMapRange()->setCurrentIndex(page.serviceMapRange()->count() - 1); // all
+        page.buildServiceMap();
+        QVERIFY(QTest::qWaitFor([&] { return mapped.size() == 1; }, 10'000));
+        QCOMPARE(mapped.first().at(0).toBool(), true);
+        const ServiceGraph &g = page.serviceMap()->graph();
+        QCOMPARE(g.traces, 2);
+        const int sd = g.edgeIndex(QStringLiteral("shop"), QStringLiteral("db"));
+        QVERIFY(sd >= 0);
+        QCOMPARE(g.edges[sd].calls, 3);
+        QCOMPARE(g.edges[sd].errors, 1);
+        QVERIFY(g.windowSeconds > 0);
+        QVERIFY(page.serviceMap()->edgeLabel(sd).contains(QStringLiteral("33.3 % err")));
+    }
+
+    void viewerTabsAndJumps()
+    {
+        TraceViewer viewer;
+        viewer.resize(1200, 700);
+        QSignalSpy analysed(&viewer, &TraceViewer::analysisFinished);
+        viewer.setSpans(spansFromText(QStringLiteral("shop/GET_/ 0 100\n  db/select 10 20 error\n  cache/get 40 10\n")));
+        QVERIFY(QTest::qWaitFor([&] { return viewer.analysisReady(); }, 10'000));
+        QCOMPARE(viewer.statsModel()->rowCount(), 3);
+        QCOMPARE(viewer.serviceGraph()->graph().edges.size(), 2);
+        viewer.tabs()->setCurrentIndex(TraceViewer::FlameGraphTab);
+        QVERIFY(viewer.flameGraph());
+        QVERIFY(QTest::qWaitFor([&] { return viewer.flameGraph()->flameView()->tree() && !viewer.flameGraph()->isBusy(); }, 10'000));
+        QCOMPARE(viewer.flameGraph()->flameView()->tree()->total(), qint64(100'000'000)); // self times add up to the root
+
+        QSignalSpy logs(&viewer, &TraceViewer::logsRequested);
+        QSignalSpy metrics(&viewer, &TraceViewer::metricsRequested);
+        viewer.waterfall()->setSelectedNode(1); // db/select
+        const SignalJump j = viewer.logsJump();
+        QVERIFY(j.query.startsWith(QStringLiteral("{service_name=\"db\"}")));
+        for (QPushButton *b : viewer.findChildren<QPushButton *>()) {
+            if (b->text() == QStringLiteral("Logs for this span") || b->text() == QStringLiteral("Metrics for this service"))
+                b->click();
+        }
+        QCOMPARE(logs.size(), 1);
+        QCOMPARE(logs.first().at(0).toString(), j.query);
+        QCOMPARE(metrics.size(), 1);
+        QVERIFY(metrics.first().at(0).toString().contains(QStringLiteral("traces_spanmetrics_calls_total{service=\"db\"}")));
+    }
+    // Not a check: with SPYGLASS_SCREENSHOT_DIR set, writes the screenshots
+    // of docs/ (trace-10k.png, trace-compare.png).
+    void screenshots()
+    {
+        const QString out = qEnvironmentVariable("SPYGLASS_SCREENSHOT_DIR");
+        if (out.isEmpty())
+            QSKIP("SPYGLASS_SCREENSHOT_DIR not set");
+        QTemporaryDir dir;
+        auto storage = store::Storage::open(dir.path());
+        QVERIFY(storage);
+        const QList<model::Span> big = exportTrace(1000, 0xe4901);
+        QVERIFY((*storage)->traces().append(big));
+        QList<model::Span> a = exportTrace(6, 0xa11ce, 0);
+        QList<model::Span> b = exportTrace(8, 0xb0b, 3, 1.6);
+        // B: the cache is bypassed, and a fraud check was added per order.
+        b.removeIf([](const model::Span &s) { return s.serviceName == QLatin1String("cache"); });
+        const QList<model::Span> bCopy = b;
+        quint64 next = 50'000;
+        for (const model::Span &s : bCopy) {
+            if (s.name != QLatin1String("RenderOrder"))
+                continue;
+            model::Span f;
+            f.traceId = s.traceId;
+            f.spanId = spanIdBytes(next++);
+            f.parentSpanId = s.spanId;
+            f.serviceName = QStringLiteral("fraud");
+            f.name = QStringLiteral("Score");
+            f.kind = model::Span::Kind::Client;
+            f.start = s.start + 27'000'000;
+            f.end = f.start + 14'000'000;
+            b.push_back(f);
+        }
+        QVERIFY((*storage)->traces().append(a));
+        QVERIFY((*storage)->traces().append(b));
+
+        TracesPage page(storage->get());
+        page.resize(1600, 1000);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QSignalSpy searched(&page, &TracesPage::searchFinished);
+        page.searchStore();
+        QVERIFY(QTest::qWaitFor([&] { return searched.size() == 1; }, 10'000));
+        QSignalSpy ready(page.viewer(), &TraceViewer::modelReady);
+        page.openTrace(traceIdBytes(0xe4901));
+        QVERIFY(QTest::qWaitFor([&] { return ready.size() >= 1; }, 20'000));
+        TraceRowModel *m = page.viewer()->waterfall()->model();
+        QCOMPARE(m->nodeCount(), 10'004);
+        // Select the last failing stock check and zoom to the end of the
+        // trace, where the critical path runs through the last orders.
+        int failing = -1;
+        for (int n = 0; n < m->nodeCount(); ++n)
+            if (m->node(n).error)
+                failing = n;
+        QVERIFY(failing > 0);
+        TraceWaterfallView *w = page.viewer()->waterfall();
+        w->setSelectedNode(failing);
+        w->setWindow(0.93, 0.995);
+        const int rowsOnScreen = (w->viewport()->height() - TraceWaterfallView::kHeaderHeight) / TraceWaterfallView::kRowHeight;
+        w->verticalScrollBar()->setValue((m->rowOfNode(failing) - rowsOnScreen / 2) * TraceWaterfallView::kRowHeight);
+        QTest::qWait(200);
+        QVERIFY(page.grab().save(out + QStringLiteral("/trace-10k.png")));
+
+        page.compareTraces(traceIdBytes(0xa11ce), traceIdBytes(0xb0b));
+        QSignalSpy compared(page.compareView(), &TraceCompareView::comparisonReady);
+        QVERIFY(QTest::qWaitFor([&] { return compared.size() == 1; }, 10'000));
+        QTest::qWait(200);
+        QVERIFY(page.grab().save(out + QStringLiteral("/trace-compare.png")));
+
+        page.serviceMapRange()->setCurrentIndex(page.serviceMapRange()->count() - 1);
+        QSignalSpy mapped(&page, &TracesPage::serviceMapReady);
+        page.buildServiceMap();
+        QVERIFY(QTest::qWaitFor([&] { return mapped.size() == 1; }, 20'000));
+        page.tabs()->setCurrentIndex(TracesPage::ServiceMapTab);
+        QTest::qWait(200);
+        QVERIFY(page.grab().save(out + QStringLiteral("/trace-service-graph.png")));
+
+        page.tabs()->setCurrentIndex(TracesPage::TraceTab);
+        page.viewer()->tabs()->setCurrentIndex(TraceViewer::StatisticsTab);
+        QTest::qWait(200);
+        QVERIFY(page.grab().save(out + QStringLiteral("/trace-statistics.png")));
+        page.viewer()->tabs()->setCurrentIndex(TraceViewer::FlameGraphTab);
+        QVERIFY(QTest::qWaitFor([&] { return page.viewer()->flameGraph() && page.viewer()->flameGraph()->flameView()->tree()
+                                             && !page.viewer()->flameGraph()->isBusy(); }, 20'000));
+        QTest::qWait(200);
+        QVERIFY(page.grab().save(out + QStringLiteral("/trace-flamegraph.png")));
     }
 };
 
