@@ -158,12 +158,23 @@ MainWindow::MainWindow(Workbench &workbench, QWidget *parent)
     });
     // Traces: "Metrics for this service" runs the span-metrics query in Explore.
     if (auto *tracesPage = findChild<traces::TracesPage *>()) {
+        // "Metrics for this service" and "Logs for this span" open Explore in the
+        // query's language over the window the trace viewer chose.
+        const auto openInExplore = [this](explore::ExploreView::QueryLanguage language, const QString &query,
+                                          qint64 fromNs, qint64 toNs) {
+            m_explore->setQueryLanguage(language);
+            m_explore->setTimeRange(model::TimeRange::absolute(fromNs / 1'000'000, toNs / 1'000'000));
+            m_explore->setQuery(query);
+            showPage(Page::Explore);
+            m_explore->runQuery();
+        };
         connect(tracesPage, &traces::TracesPage::metricsRequested, this,
-                [this](const QString &promql, qint64 fromNs, qint64 toNs) {
-                    m_explore->setTimeRange(model::TimeRange::absolute(fromNs / 1'000'000, toNs / 1'000'000));
-                    m_explore->setQuery(promql);
-                    showPage(Page::Explore);
-                    m_explore->runQuery();
+                [openInExplore](const QString &promql, qint64 fromNs, qint64 toNs) {
+                    openInExplore(explore::ExploreView::QueryLanguage::PromQL, promql, fromNs, toNs);
+                });
+        connect(tracesPage, &traces::TracesPage::logsRequested, this,
+                [openInExplore](const QString &logql, qint64 fromNs, qint64 toNs) {
+                    openInExplore(explore::ExploreView::QueryLanguage::LogQL, logql, fromNs, toNs);
                 });
     }
     // The Diff tab can compare two time ranges of a stored profile series.

@@ -1,6 +1,7 @@
 #include "app/gui/datasources_view.h"
 #include "app/gui/explore/explore_view.h"
 #include "app/gui/main_window.h"
+#include "app/gui/traces/traces_page.h"
 #include "app/gui/lab/lab_view.h"
 #include "app/gui/placeholder_view.h"
 #include "app/gui/widgets/time_range_picker.h"
@@ -164,6 +165,24 @@ private slots:
         QTRY_COMPARE(checked.count(), 1);
         QVERIFY2(ds->datasourceList()->topLevelItem(0)->text(3).startsWith(QStringLiteral("ok")),
                  qPrintable(ds->datasourceList()->topLevelItem(0)->text(3)));
+    }
+
+    // The trace viewer's jumps land in Explore in the right language and window.
+    void traceJumpsOpenExplore()
+    {
+        gui::MainWindow window(*m_wb);
+        auto *traces = window.findChild<gui::traces::TracesPage *>();
+        QVERIFY(traces);
+        const QString logql = QStringLiteral(R"({service_name="mythical-server"} |= "abc123")");
+        emit traces->logsRequested(logql, 1'000'000'000'000'000'000LL, 1'000'000'060'000'000'000LL);
+        QCOMPARE(window.currentPage(), gui::MainWindow::Page::Explore);
+        QCOMPARE(window.explore()->queryLanguage(), gui::explore::ExploreView::QueryLanguage::LogQL);
+        QCOMPARE(window.explore()->query(), logql);
+
+        const QString promql = QStringLiteral("sum(rate(traces_spanmetrics_calls_total[5m]))");
+        emit traces->metricsRequested(promql, 1'000'000'000'000'000'000LL, 1'000'000'060'000'000'000LL);
+        QCOMPARE(window.explore()->queryLanguage(), gui::explore::ExploreView::QueryLanguage::PromQL);
+        QCOMPARE(window.explore()->query(), promql);
     }
 
     // `spyglass --screenshot` as the docs and CI use it.
