@@ -2,6 +2,7 @@
 
 #include "core/model/time_range.h"
 #include "plugins/jaeger/jaeger_response.h"
+#include "plugins/common/query_options.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -65,16 +66,6 @@ Result<QString> tagsJson(const QString &text)
     return QString::fromUtf8(QJsonDocument(out).toJson(QJsonDocument::Compact));
 }
 
-Result<QString> jaegerDuration(const QVariantMap &options, const QString &key)
-{
-    const QString text = options.value(key).toString().trimmed();
-    if (text.isEmpty())
-        return QString();
-    auto ms = model::parseDuration(text);
-    if (!ms)
-        return fail(Error::invalid(QStringLiteral("%1 \"%2\" is not a duration: %3").arg(key, text, ms.error().message)));
-    return QStringLiteral("%1ms").arg(*ms);
-}
 
 } // namespace
 
@@ -128,7 +119,7 @@ Result<model::Frame> JaegerDatasource::search(const datasource::QueryRequest &re
     if (!tags->isEmpty())
         params.push_back({QStringLiteral("tags"), *tags});
     for (const char *key : {"minDuration", "maxDuration"}) {
-        auto d = jaegerDuration(request.options, QLatin1String(key));
+        auto d = common::durationOption(request.options, QLatin1String(key));
         if (!d)
             return fail(d.error());
         if (!d->isEmpty())
